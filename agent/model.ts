@@ -1,0 +1,57 @@
+// The plain data that flows along design.md's arrows. Every part codes against these shapes;
+// nothing here does I/O.
+
+/** How one Flux object reads (design.md, "Verdicts"). */
+export type Verdict = "unknown" | "terminating" | "suspended" | "failed" | "progressing" | "ready";
+
+/** The one thing the whole light shows (design.md, "Signals"), worst first in `SIGNAL_SEVERITY`. */
+export type Signal = "starting" | "unknown" | "failed" | "progressing" | "ok";
+
+/** A Flux condition, as much of it as a verdict needs. */
+export interface ConditionView {
+  type: string;
+  status: string; // "True" | "False" | "Unknown" as Flux writes them; kept as a string to stay faithful
+  reason?: string;
+  message?: string;
+  observedGeneration?: number;
+}
+
+/** Identity of a watched object: kind + namespace + name. */
+export interface ObjectRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * The small projection the source keeps of each Flux object (design.md, "source"): never the
+ * whole object, whose inventory can be tens of kilobytes. `unreadable` is set instead of the
+ * fields when the object's shape is not one a verdict can be drawn from.
+ */
+export interface ObjectView extends ObjectRef {
+  generation?: number;
+  observedGeneration?: number;
+  suspend: boolean;
+  deletionTimestamp?: string;
+  conditions: ConditionView[];
+  unreadable?: string;
+}
+
+/** One object's verdict with Flux's own words for it. */
+export interface Evaluation {
+  verdict: Verdict;
+  reason: string;
+  message: string;
+}
+
+/** What the source knows about its view of the cluster, for the `unknown` signal. */
+export type Connectivity =
+  | { state: "listing" } // before the first complete list
+  | { state: "synced" }
+  | { state: "unreachable"; since: number; error: string }
+  | { state: "forbidden"; error: string; fix: string }
+  | { state: "missing-crd"; error: string; fix: string };
+
+export function refKey(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.namespace}/${ref.name}`;
+}
