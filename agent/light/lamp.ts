@@ -1,0 +1,79 @@
+// The light arrow: draws a signal on the LED wiring with johnny-five's Led and Led.RGB, which
+// already know how to blink, pulse and invert a common-anode part.
+import five from "johnny-five";
+import type { Signal } from "../model.ts";
+import type { LedSpec } from "./led-spec.ts";
+import { RGB_LOOKS, SINGLE_LOOKS } from "./looks.ts";
+
+export interface Lamp {
+  show(signal: Signal): void;
+  /** Stop every effect and switch the LED off (before the process lets go of the board). */
+  dark(): void;
+  /** Stop every effect without writing: the board is gone. */
+  halt(): void;
+}
+
+type JohnnyBoard = InstanceType<typeof five.Board>;
+
+export function createLamp(board: JohnnyBoard, spec: LedSpec): Lamp {
+  return spec.kind === "single" ? singleLamp(board, spec.pin) : rgbLamp(board, spec);
+}
+
+function singleLamp(board: JohnnyBoard, pin: number): Lamp {
+  const led = new five.Led({ board, pin });
+  return {
+    show(signal) {
+      const look = SINGLE_LOOKS[signal];
+      led.stop();
+      if (look.effect === "solid") led.on();
+      else if (look.effect === "blink") led.blink(look.periodMs ?? 500);
+      else led.off();
+    },
+    dark() {
+      led.stop().off();
+    },
+    halt() {
+      led.stop();
+    },
+  };
+}
+
+function rgbLamp(board: JohnnyBoard, spec: Extract<LedSpec, { kind: "rgb" }>): Lamp {
+  const led = new five.Led.RGB({ board, pins: spec.pins, isAnode: spec.anode });
+  let animation: InstanceType<typeof five.Animation> | undefined;
+  const still = () => {
+    animation?.stop();
+    animation = undefined;
+    led.stop();
+  };
+  return {
+    show(signal) {
+      const look = RGB_LOOKS[signal];
+      still();
+      led.intensity(100);
+      led.color(look.color);
+      if (look.effect === "solid") led.on();
+      else if (look.effect === "blink") led.blink(look.periodMs ?? 500);
+      else if (look.effect === "pulse") {
+        // Led.RGB has no pulse(); an Animation over its colour and intensity is what Led.pulse does.
+        animation = new five.Animation(led);
+        animation.enqueue({
+          duration: look.periodMs ?? 1000,
+          cuePoints: [0, 1],
+          keyFrames: [
+            { color: look.color, intensity: 5 },
+            { color: look.color, intensity: 100 },
+          ],
+          loop: true,
+          metronomic: true,
+          easing: "inOutSine",
+        });
+      } else led.off();
+    },
+    dark() {
+      still();
+      led.off();
+    },
+    halt: still,
+  };
+}

@@ -1,0 +1,188 @@
+// The source arrow: list, then watch one Flux kind from the list's resourceVersion, keeping only
+// the small projection a verdict needs (objects are dropped as soon as they are projected).
+// A dropped watch resumes from the last resourceVersion seen; `410 Gone` relists; errors back off.
+import { CustomObjectsApi, KubeConfig, Watch } from "@kubernetes/client-node";
+import type { Connectivity, ObjectRef, ObjectView } from "../model.ts";
+import { project } from "../status/project.ts";
+import type { Log } from "../log/logger.ts";
+import { backoff as makeBackoff, type Backoff } from "./backoff.ts";
+import { classify, messageOf, statusOf } from "./errors.ts";
+import { resourceName, type WatchedKind } from "./kinds.ts";
+
+/** Where the source reports what it sees. */
+export interface SourceSink {
+  /** A complete list of `kind`: everything not in `views` is gone. */
+  replaceAll(kind: WatchedKind, views: ObjectView[]): void;
+  upsert(view: ObjectView): void;
+  remove(ref: ObjectRef): void;
+  connectivity(kind: WatchedKind, c: Connectivity): void;
+}
+
+export interface SourceOptions {
+  log: Log;
+  now: () => number;
+  labelSelector?: string;
+  /** Server-side watch length; a real API server caps it anyway. */
+  watchTimeoutSeconds?: number;
+  pageSize?: number;
+  backoff?: Backoff;
+}
+
+export interface SourceStats {
+  lists: number;
+  watchRestarts: number;
+  events: number;
+}
+
+export interface KindSource {
+  stop(): void;
+  stats: SourceStats;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, opts: SourceOptions): KindSource {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const watcher = new Watch(kc);
+  const watchTimeout = opts.watchTimeoutSeconds ?? 300;
+  // client-node aborts a watch that is silent this long; make it outlast the server-side timeout.
+  watcher.requestTimeoutMs = (watchTimeout + 30) * 1000;
+  const retry = opts.backoff ?? makeBackoff();
+  const stopper = new AbortController();
+  const stats: SourceStats = { lists: 0, watchRestarts: 0, events: 0 };
+  const log = opts.log.child({ kind: kind.kind });
+  let outageSince: number | undefined;
+  let current: AbortController | undefined;
+
+  const fail = (err: unknown, during: string) => {
+    const c = classify(err, kind, opts.now(), outageSince);
+    if (c.state === "unreachable") outageSince = c.since;
+    sink.connectivity(kind, c);
+    const delay = retry.next();
+    log.warn(
+      { event: "api-error", during, resource: resourceName(kind), status: statusOf(err), cause: c.state, error: "error" in c ? c.error : undefined, fix: "fix" in c ? c.fix : undefined, retryInMs: delay },
+      `${during} ${resourceName(kind)} failed: ${messageOf(err)}; retrying in ${delay} ms`,
+    );
+    return sleep(delay, stopper.signal);
+  };
+
+  const list = async (): Promise<string> => {
+    const views: ObjectView[] = [];
+    let token: string | undefined;
+    let resourceVersion = "";
+    do {
+      const page = (await api.listClusterCustomObject({
+        group: kind.group,
+        version: kind.version,
+        plural: kind.plural,
+        labelSelector: opts.labelSelector,
+        limit: opts.pageSize ?? 500,
+        _continue: token,
+      })) as { metadata?: { resourceVersion?: string; continue?: string }; items?: unknown[] };
+      for (const item of page.items ?? []) views.push(project(item, kind.kind));
+      token = page.metadata?.continue || undefined;
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+    } while (token);
+    stats.lists += 1;
+    sink.replaceAll(kind, views);
+    return resourceVersion;
+  };
+
+  type WatchEnd = { kind: "gone" } | { kind: "ended"; resourceVersion: string; error?: unknown };
+
+  const recovered = () => {
+    if (outageSince === undefined) return;
+    outageSince = undefined;
+    retry.reset();
+    sink.connectivity(kind, { state: "synced" });
+    log.info({ event: "api-recovered", resource: resourceName(kind) }, `watching ${resourceName(kind)} again`);
+  };
+
+  const watchFrom = (resourceVersion: string) =>
+    new Promise<WatchEnd>((resolve) => {
+      let rv = resourceVersion;
+      let gone = false;
+      let ended = false;
+      const path = `/apis/${kind.group}/${kind.version}/${kind.plural}`;
+      const query = { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: watchTimeout, labelSelector: opts.labelSelector };
+      const onEvent = (type: string, object: unknown) => {
+        stats.events += 1;
+        if (type === "ERROR") {
+          const code = (object as { code?: unknown } | null)?.code;
+          if (code === 410) gone = true;
+          else log.warn({ event: "watch-error", status: code, error: messageOf({ body: object }) }, "watch sent an error event");
+          current?.abort();
+          return;
+        }
+        const meta = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata;
+        if (typeof meta?.resourceVersion === "string") rv = meta.resourceVersion;
+        if (type === "BOOKMARK") return;
+        const view = project(object, kind.kind);
+        if (type === "DELETED") sink.remove(view);
+        else sink.upsert(view);
+      };
+      const onDone = (error: unknown) => {
+        if (ended) return;
+        ended = true;
+        if (gone || statusOf(error) === 410) resolve({ kind: "gone" });
+        else resolve({ kind: "ended", resourceVersion: rv, error: error ?? undefined });
+      };
+      watcher
+        .watch(path, query, onEvent, onDone)
+        .then((ctl) => {
+          current = ctl;
+          if (stopper.signal.aborted) ctl.abort();
+          // client-node resolves only after the server answered 200: the watch is established.
+          else if (!ended) recovered();
+        })
+        .catch(onDone);
+    });
+
+  const loop = async () => {
+    while (!stopper.signal.aborted) {
+      let resourceVersion: string;
+      try {
+        resourceVersion = await list();
+      } catch (err) {
+        await fail(err, "list");
+        continue;
+      }
+      outageSince = undefined;
+      retry.reset();
+      sink.connectivity(kind, { state: "synced" });
+      for (;;) {
+        const end = await watchFrom(resourceVersion);
+        if (stopper.signal.aborted) return;
+        stats.watchRestarts += 1;
+        if (end.kind === "gone") {
+          log.info({ event: "watch-restart", reason: "Expired", resourceVersion }, `resourceVersion ${resourceVersion} expired (410 Gone); relisting ${resourceName(kind)}`);
+          break;
+        }
+        resourceVersion = end.resourceVersion;
+        if (end.error === undefined) {
+          log.debug({ event: "watch-restart", reason: "Closed", resourceVersion }, "watch closed by the server; resuming");
+          continue;
+        }
+        await fail(end.error, "watch");
+        if (stopper.signal.aborted) return;
+        const status = statusOf(end.error);
+        // Credentials, permissions or the CRD changed under us: the list says which, with backoff.
+        if (status === 401 || status === 403 || status === 404) break;
+        // Otherwise resume from resourceVersion: the watch replays what was missed, or says 410.
+      }
+    }
+  };
+
+  void loop();
+  return {
+    stats,
+    stop() {
+      stopper.abort();
+      current?.abort();
+    },
+  };
+}

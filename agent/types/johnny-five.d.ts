@@ -1,0 +1,78 @@
+// The slice of johnny-five's API that fluxlight uses (the package ships no types).
+declare module "johnny-five" {
+  import { EventEmitter } from "node:events";
+
+  interface BoardOptions {
+    io: unknown;
+    repl?: boolean;
+    debug?: boolean;
+    sigint?: boolean;
+    timeout?: number;
+  }
+  class Board extends EventEmitter {
+    constructor(options: BoardOptions);
+    isReady: boolean;
+    io: unknown;
+  }
+  interface ComponentOptions {
+    board: Board;
+  }
+  class Led {
+    constructor(options: ComponentOptions & { pin: number });
+    on(): this;
+    off(): this;
+    stop(): this;
+    blink(ms: number): this;
+    pulse(ms: number): this;
+  }
+  namespace Led {
+    class RGB {
+      constructor(options: ComponentOptions & { pins: { red: number; green: number; blue: number }; isAnode?: boolean });
+      color(hex: string): this;
+      on(): this;
+      off(): this;
+      stop(): this;
+      blink(ms: number): this;
+      intensity(level: number): this;
+    }
+  }
+  interface AnimationSegment {
+    duration: number;
+    cuePoints: number[];
+    keyFrames: unknown[];
+    loop?: boolean;
+    metronomic?: boolean;
+    easing?: string;
+  }
+  class Animation {
+    constructor(target: unknown);
+    enqueue(segment: AnimationSegment): this;
+    stop(): void;
+  }
+  const five: { Board: typeof Board; Led: typeof Led; Animation: typeof Animation };
+  export default five;
+}
+
+declare module "firmata-io" {
+  import { EventEmitter } from "node:events";
+  interface PinInfo {
+    supportedModes: number[];
+    mode?: number;
+    value?: number;
+    analogChannel?: number;
+  }
+  class Firmata extends EventEmitter {
+    constructor(transport: unknown, options?: { reportVersionTimeout?: number; skipCapabilities?: boolean });
+    isReady: boolean;
+    pins: PinInfo[];
+    firmware: { name: string; version: { major: number; minor: number } };
+    MODES: Record<string, number>;
+    sysexCommand(message: number[]): this;
+    sysexResponse(commandByte: number, handler: (data: number[]) => void): this;
+    clearSysexResponse(commandByte: number): this;
+    reset(): void;
+    transport: EventEmitter & { write(data: Buffer, cb?: (err?: Error) => void): boolean };
+  }
+  const bindTransport: ((transport: unknown) => typeof bindTransport) & { Firmata: typeof Firmata };
+  export default bindTransport;
+}
