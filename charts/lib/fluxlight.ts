@@ -1,0 +1,156 @@
+// The FluxLight construct: everything the agent needs in a cluster, and nothing more.
+import { readFileSync } from "node:fs";
+import { Construct } from "constructs";
+import * as k8s from "cdk8s-plus-32/lib/imports/k8s.js";
+import { ALL_FLUX_KINDS, rbacRules } from "./kinds.ts";
+import { resolveProps, type FluxLightProps, type ResolvedProps } from "./props.ts";
+
+const NAME = "fluxlight";
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+export class FluxLight extends Construct {
+  /** The props after defaults, for callers that wire other objects to this one. */
+  public readonly config: ResolvedProps;
+  public readonly labels: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: FluxLightProps = {}) {
+    super(scope, id);
+    const c = (this.config = resolveProps(props, packageVersion()));
+    const labels = (this.labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": NAME });
+    const meta = { name: NAME, namespace: c.namespace, labels };
+
+    if (c.createNamespace) {
+      // "restricted" is what the device-plugin pod meets; a hostPath + privileged pod cannot.
+      const level = c.deviceAccess === "privileged" ? "privileged" : "restricted";
+      new k8s.KubeNamespace(this, "namespace", {
+        metadata: {
+          name: c.namespace,
+          labels: {
+            ...labels,
+            "pod-security.kubernetes.io/enforce": level,
+            "pod-security.kubernetes.io/warn": level,
+            "pod-security.kubernetes.io/audit": level,
+          },
+        },
+      });
+    }
+
+    new k8s.KubeServiceAccount(this, "serviceaccount", { metadata: meta });
+
+    // Cluster-scoped because Flux objects live in any namespace; read-only, named kinds only.
+    // Cluster-scoped name: carries the namespace when it is not the default, so two installs never collide.
+    const roleName = c.namespace === NAME ? `${NAME}-flux-reader` : `${NAME}-${c.namespace}-flux-reader`;
+    new k8s.KubeClusterRole(this, "clusterrole", {
+      metadata: { name: roleName, labels },
+      rules: rbacRules(c.kinds),
+    });
+    new k8s.KubeClusterRoleBinding(this, "clusterrolebinding", {
+      metadata: { name: roleName, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName },
+      subjects: [{ kind: "ServiceAccount", name: NAME, namespace: c.namespace }],
+    });
+
+    new k8s.KubeDeployment(this, "deployment", {
+      metadata: meta,
+      spec: {
+        // One process owns the serial port: never two pods, not even during a rollout.
+        replicas: 1,
+        strategy: { type: "Recreate" },
+        revisionHistoryLimit: 3,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: podSpec(c) },
+      },
+    });
+
+    new k8s.KubeService(this, "service", {
+      metadata: {
+        ...meta,
+        annotations: {
+          "prometheus.io/scrape": "true",
+          "prometheus.io/port": String(c.httpPort),
+          "prometheus.io/path": "/metrics",
+        },
+      },
+      spec: {
+        type: "ClusterIP",
+        selector: labels,
+        ports: [{ name: "metrics", port: c.httpPort, targetPort: k8s.IntOrString.fromString("http"), protocol: "TCP" }],
+      },
+    });
+  }
+}
+
+function podSpec(c: ResolvedProps): k8s.PodSpec {
+  const privileged = c.deviceAccess === "privileged";
+  const quantities = (m: Record<string, string | undefined>): Record<string, k8s.Quantity> =>
+    Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (v === undefined ? [] : [[k, k8s.Quantity.fromString(v)]])));
+  // Extended resources must have requests equal to limits.
+  const device = privileged ? {} : { [c.deviceResource]: "1" };
+
+  const args = ["run", "--serial", c.serialPath, "--led", c.led, "--http", `:${c.httpPort}`, "--log-format", "json", "--log-level", c.logLevel, ...c.extraArgs];
+  const env: k8s.EnvVar[] = [
+    // tsx writes a transpile cache under /tmp unless told not to; the root filesystem is read-only.
+    { name: "TSX_DISABLE_CACHE", value: "1" },
+  ];
+  // The agent has no such flag yet (see charts/README.md); narrowed RBAC alone would read as 403s.
+  if (c.kinds.length !== ALL_FLUX_KINDS.length) env.push({ name: "FLUXLIGHT_KINDS", value: c.kinds.join(",") });
+
+  const container: k8s.Container = {
+    name: "agent",
+    image: c.image,
+    imagePullPolicy: c.imagePullPolicy,
+    args,
+    env,
+    ports: [{ name: "http", containerPort: c.httpPort, protocol: "TCP" }],
+    livenessProbe: {
+      httpGet: { path: "/healthz", port: k8s.IntOrString.fromString("http") },
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
+    readinessProbe: {
+      httpGet: { path: "/readyz", port: k8s.IntOrString.fromString("http") },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 2,
+    },
+    resources: {
+      requests: quantities({ ...c.resources.requests, ...device }),
+      limits: quantities({ ...c.resources.limits, ...device }),
+    },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: c.uid,
+      runAsGroup: c.uid,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+      // The API server rejects allowPrivilegeEscalation=false beside privileged=true.
+      ...(privileged ? { privileged: true } : { privileged: false, allowPrivilegeEscalation: false }),
+    },
+    terminationMessagePolicy: "FallbackToLogsOnError",
+    ...(privileged ? { volumeMounts: [{ name: "serial", mountPath: c.serialPath }] } : {}),
+  };
+
+  return {
+    serviceAccountName: NAME,
+    // The agent reads the API with its token; nothing else in the pod needs one.
+    automountServiceAccountToken: true,
+    enableServiceLinks: false,
+    ...(c.node ? { nodeSelector: { "kubernetes.io/hostname": c.node } } : {}),
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: c.uid,
+      runAsGroup: c.uid,
+      // The device node keeps its host owner and mode (root:dialout 0660); this group opens it.
+      supplementalGroups: [c.deviceGroup],
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containers: [container],
+    ...(privileged ? { volumes: [{ name: "serial", hostPath: { path: c.serialPath, type: "CharDevice" } }] } : {}),
+  };
+}

@@ -1,0 +1,109 @@
+// FluxLight's props, their defaults, and the checks that keep a bad value out of the cluster.
+import { ALL_FLUX_KINDS, FLUX_KINDS, type FluxKindName } from "./kinds.ts";
+import { AGENT_RESOURCES } from "./sizing.ts";
+
+/**
+ * How the pod reaches the serial device.
+ * - `device-plugin`: request a resource that squat/generic-device-plugin advertises; the
+ *   kubelet hands the device to this container only. No privilege.
+ * - `privileged`: THE BIG HAMMER. A hostPath CharDevice and a privileged container, for
+ *   clusters without a device plugin. A privileged container can reach every device on the node.
+ */
+export type DeviceAccess = "device-plugin" | "privileged";
+
+export interface Resources {
+  requests: { cpu: string; memory: string };
+  limits: { memory: string; cpu?: string };
+}
+
+export interface FluxLightProps {
+  /** Default `fluxlight`. */
+  readonly namespace?: string;
+  /** Emit the Namespace object (with Pod Security labels). Default true. */
+  readonly createNamespace?: boolean;
+  /** Default `fluxlight:<package version>`; the Nix build injects `nix:0/nix/store/...`. */
+  readonly image?: string;
+  readonly imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+  /** `kubernetes.io/hostname` of the node with the board. Required in `privileged` mode. */
+  readonly node?: string;
+  /** Stable device path on that node. Default `/dev/fluxlight` (the NixOS module's symlink). */
+  readonly serialPath?: string;
+  /** The agent's `--led`. Default `single:13`. */
+  readonly led?: string;
+  /** Flux kinds to watch (and nothing else is granted). Default: all seven. */
+  readonly kinds?: readonly FluxKindName[];
+  /** Port of `/healthz`, `/readyz`, `/metrics`. Default 9090. */
+  readonly httpPort?: number;
+  readonly logLevel?: "trace" | "debug" | "info" | "warn" | "error";
+  readonly resources?: Resources;
+  /** Default `device-plugin`. */
+  readonly deviceAccess?: DeviceAccess;
+  /** Extended resource the device plugin advertises. Default `squat.ai/serial`. */
+  readonly deviceResource?: string;
+  /** Group owning the device node. Default 27 (NixOS's `dialout`). */
+  readonly deviceGroup?: number;
+  /** Fixed non-root uid/gid. Default 65532. */
+  readonly uid?: number;
+  /** Further agent flags, e.g. `["--stuck-after", "15m"]`. */
+  readonly extraArgs?: readonly string[];
+}
+
+export type ResolvedProps = Required<Omit<FluxLightProps, "node">> & { node?: string };
+
+export const DEFAULT_IMAGE_REPOSITORY = "fluxlight";
+
+export function resolveProps(p: FluxLightProps, version: string): ResolvedProps {
+  const r: ResolvedProps = {
+    namespace: p.namespace ?? "fluxlight",
+    createNamespace: p.createNamespace ?? true,
+    image: p.image ?? `${DEFAULT_IMAGE_REPOSITORY}:${version}`,
+    imagePullPolicy: p.imagePullPolicy ?? "IfNotPresent",
+    node: p.node,
+    serialPath: p.serialPath ?? "/dev/fluxlight",
+    led: p.led ?? "single:13",
+    kinds: [...(p.kinds ?? ALL_FLUX_KINDS)],
+    httpPort: p.httpPort ?? 9090,
+    logLevel: p.logLevel ?? "info",
+    resources: p.resources ?? structuredClone(AGENT_RESOURCES) as Resources,
+    deviceAccess: p.deviceAccess ?? "device-plugin",
+    deviceResource: p.deviceResource ?? "squat.ai/serial",
+    deviceGroup: p.deviceGroup ?? 27,
+    uid: p.uid ?? 65532,
+    extraArgs: [...(p.extraArgs ?? [])],
+  };
+  check(r);
+  return r;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const LED = /^(single:\d+|rgb(-anode)?:\d+,\d+,\d+)$/;
+// A qualified extended-resource name, as the API server checks it: domain/name, not kubernetes.io.
+const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+function check(r: ResolvedProps): void {
+  const fail = (m: string): never => {
+    throw new Error(`FluxLight: ${m}`);
+  };
+  if (!DNS_LABEL.test(r.namespace)) fail(`namespace ${JSON.stringify(r.namespace)} is not a DNS label`);
+  if (!r.image || /\s/.test(r.image)) fail(`image ${JSON.stringify(r.image)} is empty or has spaces`);
+  if (!r.serialPath.startsWith("/dev/") || r.serialPath.includes("..")) {
+    fail(`serialPath ${JSON.stringify(r.serialPath)} must be a path under /dev/`);
+  }
+  if (!LED.test(r.led)) fail(`led ${JSON.stringify(r.led)} is not single:PIN, rgb:R,G,B or rgb-anode:R,G,B`);
+  if (r.kinds.length === 0) fail("kinds is empty: the agent would watch nothing");
+  for (const k of r.kinds) if (!(k in FLUX_KINDS)) fail(`kind ${JSON.stringify(k)} is not a Flux kind the agent knows`);
+  if (new Set(r.kinds).size !== r.kinds.length) fail("kinds has duplicates");
+  if (!Number.isInteger(r.httpPort) || r.httpPort < 1024 || r.httpPort > 65535) {
+    fail(`httpPort ${r.httpPort} must be 1024-65535 (no capability to bind lower)`);
+  }
+  if (!Number.isInteger(r.uid) || r.uid < 1) fail(`uid ${r.uid} must be a non-root id`);
+  if (!Number.isInteger(r.deviceGroup) || r.deviceGroup < 1) fail(`deviceGroup ${r.deviceGroup} must be a non-root gid`);
+  if (r.deviceAccess !== "device-plugin" && r.deviceAccess !== "privileged") fail(`deviceAccess ${String(r.deviceAccess)} is unknown`);
+  if (r.deviceAccess === "device-plugin" && !EXTENDED_RESOURCE.test(r.deviceResource)) {
+    fail(`deviceResource ${JSON.stringify(r.deviceResource)} is not a domain-qualified resource name`);
+  }
+  if (r.deviceAccess === "privileged" && !r.node) {
+    fail("privileged mode needs `node`: the hostPath device exists only on the node with the board");
+  }
+  if (r.node !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(r.node)) fail(`node ${JSON.stringify(r.node)} is not a node name`);
+}
