@@ -1,0 +1,160 @@
+// All tracked objects + connectivity → the one signal, at a given instant.
+// The contract for callers is in ./index.ts; each rule's reason is beside it.
+
+import type { Evaluation, ObjectRef, Signal, Verdict } from "../model.ts";
+import { formatDuration } from "./format.ts";
+import type { SignalState, Tracked } from "./state.ts";
+
+/** One object that makes the signal what it is, in the words the log line will use. */
+export interface Cause {
+  ref: ObjectRef;
+  verdict: Verdict;
+  reason: string;
+  message: string;
+}
+
+export interface Decision {
+  signal: Signal;
+  /** One human line on why, e.g. "1 of 3 objects failed" or "API unreachable for 25s: ECONNREFUSED". */
+  summary: string;
+  /** The objects behind the signal, sorted by kind/namespace/name. Empty for `ok` and `starting`. */
+  causes: Cause[];
+  /** The earliest instant the decision could change with no new event; absent when nothing is pending. */
+  nextWakeAt?: number;
+}
+
+export function decide(state: SignalState, now: number): Decision {
+  const { progressGrace, stuckAfter, countSuspended } = state.options;
+  const link = state.connectivity;
+  const wake = new Wake(now);
+
+  // Connectivity first: without a view of the cluster the objects we hold say nothing current.
+  // Forbidden and missing CRDs will not heal by waiting, so they show at once, even before the
+  // first list (which is exactly when they are found out).
+  if (link.state === "forbidden" || link.state === "missing-crd") {
+    const what = link.state === "forbidden" ? "access denied" : "Flux CRDs missing";
+    return { signal: "unknown", summary: `${what}: ${link.error} (${link.fix})`, causes: [] };
+  }
+  if (link.state === "unreachable") {
+    // A short outage (an API server restart, a dropped watch) is held like a progressing blip;
+    // `since` is the source's, on the same clock as `now`.
+    const lost = now - link.since;
+    if (lost >= progressGrace) {
+      return { signal: "unknown", summary: `API unreachable for ${formatDuration(lost)}: ${link.error}`, causes: [] };
+    }
+    wake.at(link.since + progressGrace);
+  }
+  // A relist after the first (`listing` again, e.g. after 410 Gone) keeps the objects we have:
+  // they are the last complete view, and the light should not go back to `starting`.
+  if (!state.listed) {
+    return withWake({ signal: "starting", summary: "waiting for the first complete list", causes: [] }, wake);
+  }
+
+  const failed: Cause[] = [];
+  const progressing: Cause[] = [];
+  const leftOut: Cause[] = [];
+  let settled = 0; // counted objects whose state shows now (everything but new objects in their grace)
+  let waiting = 0; // counted objects in their grace with nothing settled to show meanwhile
+  for (const tracked of sorted(state.objects)) {
+    const ev = tracked.evaluation;
+    switch (ev.verdict) {
+      case "unknown":
+      case "terminating":
+        leftOut.push(cause(tracked.ref, ev));
+        break;
+      case "suspended":
+        // Counted suspended objects read "not converging": amber, never Stuck (it is deliberate).
+        if (countSuspended) {
+          progressing.push(cause(tracked.ref, ev));
+          settled++;
+        } else {
+          leftOut.push(cause(tracked.ref, ev));
+        }
+        break;
+      case "ready":
+        settled++;
+        break;
+      case "failed":
+        failed.push(cause(tracked.ref, ev));
+        settled++;
+        break;
+      case "progressing": {
+        const since = tracked.progressingSince ?? now;
+        const age = now - since;
+        if (age >= stuckAfter) {
+          // A controller that is down never moves its objects out of progressing.
+          failed.push({
+            ref: tracked.ref,
+            verdict: "failed",
+            reason: "Stuck",
+            message: `progressing for ${formatDuration(age)}, over the ${formatDuration(stuckAfter)} limit: ${ev.reason}: ${ev.message}`,
+          });
+          settled++;
+        } else if (age >= progressGrace) {
+          progressing.push(cause(tracked.ref, ev));
+          settled++;
+          wake.at(since + stuckAfter);
+        } else {
+          // Within the grace the object still shows as what it was before the spell: a failing
+          // object's retry blips (False → Unknown → False) keep it red, a healthy object's routine
+          // reconcile keeps it green. Its own words are the failure's, which is what is shown.
+          wake.at(since + progressGrace);
+          if (tracked.before?.verdict === "failed") {
+            failed.push(cause(tracked.ref, tracked.before));
+            settled++;
+          } else if (tracked.before?.verdict === "ready") {
+            settled++;
+          } else {
+            waiting++;
+          }
+        }
+        break;
+      }
+    }
+  }
+
+  const counted = settled + waiting;
+  if (counted === 0) {
+    // "Nothing matched": no Kustomization at all is not "all is well". The left-out objects
+    // (unreadable, terminating, suspended) are the causes, so the log says why.
+    const summary = state.objects.size === 0 ? "no Flux objects found" : `no counted Flux objects (${leftOut.length} left out)`;
+    return withWake({ signal: "unknown", summary, causes: leftOut }, wake);
+  }
+  const of = `of ${counted} object${counted === 1 ? "" : "s"}`;
+  if (failed.length > 0) {
+    return withWake({ signal: "failed", summary: `${failed.length} ${of} failed`, causes: failed }, wake);
+  }
+  if (progressing.length > 0) {
+    return withWake({ signal: "progressing", summary: `${progressing.length} ${of} progressing`, causes: progressing }, wake);
+  }
+  if (settled > 0) {
+    // New objects still in their grace do not hold back `ok`: the rest are all ready, and a new
+    // object that stays progressing shows once its grace is over.
+    return withWake({ signal: "ok", summary: `${settled} ${of} ready`, causes: [] }, wake);
+  }
+  // Only new objects, all in their grace (typically right after start-up, mid-reconcile):
+  // hold whatever the light showed before the latest event.
+  return withWake({ signal: state.held, summary: `holding ${state.held}: ${waiting} ${of} in the progress grace`, causes: [] }, wake);
+}
+
+function cause(ref: ObjectRef, ev: Evaluation): Cause {
+  return { ref, verdict: ev.verdict, reason: ev.reason, message: ev.message };
+}
+
+function sorted(objects: ReadonlyMap<string, Tracked>): Tracked[] {
+  return [...objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+}
+
+/** The earliest future deadline seen. */
+class Wake {
+  earliest: number | undefined;
+  constructor(private readonly now: number) {}
+  at(instant: number): void {
+    if (instant > this.now && (this.earliest === undefined || instant < this.earliest)) this.earliest = instant;
+  }
+}
+
+function withWake(decision: Decision, wake: Wake): Decision {
+  if (wake.earliest !== undefined) decision.nextWakeAt = wake.earliest;
+  return decision;
+}

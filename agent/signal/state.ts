@@ -1,0 +1,98 @@
+// What the signal remembers between events, and the three events that change it.
+// The contract for callers is in ./index.ts.
+
+import type { Connectivity, Evaluation, ObjectRef, Signal } from "../model.ts";
+import { refKey } from "../model.ts";
+import { decide } from "./decide.ts";
+
+export interface SignalOptions {
+  /** How long a progressing spell (or lost connectivity) is held before it shows. */
+  progressGrace: number;
+  /** How long an object may stay progressing, continuously, before it counts as failed (`Stuck`). */
+  stuckAfter: number;
+  /** Count suspended objects (as not ok: progressing) instead of leaving them out. */
+  countSuspended: boolean;
+}
+
+export const DEFAULT_SIGNAL_OPTIONS: Readonly<SignalOptions> = Object.freeze({
+  progressGrace: 20_000,
+  stuckAfter: 600_000,
+  countSuspended: false,
+});
+
+/** One watched object as the signal sees it. */
+export interface Tracked {
+  ref: ObjectRef;
+  evaluation: Evaluation;
+  /** Start of the current progressing spell; set exactly while `evaluation.verdict` is progressing. */
+  progressingSince?: number;
+  /**
+   * The settled (ready or failed) evaluation the object had just before this progressing spell,
+   * which it keeps showing as during the grace. Absent for a spell that started some other way
+   * (a new object, or one coming back from suspended/unknown).
+   */
+  before?: Evaluation;
+}
+
+export interface SignalState {
+  readonly options: Readonly<SignalOptions>;
+  readonly objects: ReadonlyMap<string, Tracked>;
+  readonly connectivity: Connectivity;
+  /** Whether the source has ever completed a list: before that the light is `starting`. */
+  readonly listed: boolean;
+  /** The signal in effect just before the latest event: what the light holds while only new objects are in their grace. */
+  readonly held: Signal;
+}
+
+export function createSignalState(options: Partial<SignalOptions> = {}): SignalState {
+  const merged = { ...DEFAULT_SIGNAL_OPTIONS, ...options };
+  if (!(merged.progressGrace >= 0) || !(merged.stuckAfter > merged.progressGrace)) {
+    // A stuck limit inside the grace would turn routine blips red; config rejects it first.
+    throw new RangeError(`stuckAfter (${merged.stuckAfter}) must exceed progressGrace (${merged.progressGrace}) ≥ 0`);
+  }
+  return {
+    options: Object.freeze(merged),
+    objects: new Map(),
+    connectivity: { state: "listing" },
+    listed: false,
+    held: "starting",
+  };
+}
+
+/** An object was listed, added or modified; `evaluation` is its current verdict. */
+export function observeObject(state: SignalState, ref: ObjectRef, evaluation: Evaluation, now: number): SignalState {
+  const key = refKey(ref);
+  const previous = state.objects.get(key);
+  const tracked: Tracked = { ref: { kind: ref.kind, namespace: ref.namespace, name: ref.name }, evaluation };
+  if (evaluation.verdict === "progressing") {
+    if (previous?.progressingSince !== undefined) {
+      // Flux patches status 4-6 times per run; every one is the same continuous spell.
+      tracked.progressingSince = previous.progressingSince;
+      if (previous.before) tracked.before = previous.before;
+    } else {
+      tracked.progressingSince = now;
+      const was = previous?.evaluation;
+      if (was && (was.verdict === "ready" || was.verdict === "failed")) tracked.before = was;
+    }
+  }
+  const objects = new Map(state.objects);
+  objects.set(key, tracked);
+  return { ...state, objects, held: decide(state, now).signal };
+}
+
+/** An object was deleted (or is no longer in a fresh list). Forgetting an unknown object is a no-op apart from the hold. */
+export function forgetObject(state: SignalState, ref: ObjectRef, now: number): SignalState {
+  const objects = new Map(state.objects);
+  objects.delete(refKey(ref));
+  return { ...state, objects, held: decide(state, now).signal };
+}
+
+/** The source's view of the cluster changed. `synced` once marks the first complete list. */
+export function observeConnectivity(state: SignalState, connectivity: Connectivity, now: number): SignalState {
+  return {
+    ...state,
+    connectivity,
+    listed: state.listed || connectivity.state === "synced",
+    held: decide(state, now).signal,
+  };
+}
