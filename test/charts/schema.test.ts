@@ -1,0 +1,53 @@
+// Every synthesized object against the Kubernetes model schemas or the Flux CRD schemas.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { FluxLightProps } from "../../charts/lib/props.ts";
+import { one, render, type Obj } from "./render.ts";
+import { validate } from "./schemas.ts";
+
+function assertValid(objects: Obj[]): void {
+  const errors = objects.flatMap((o) => validate(o));
+  assert.deepEqual(errors, []);
+}
+
+const SYNTHS: [string, FluxLightProps][] = [
+  ["default (device-plugin)", {}],
+  ["privileged", { deviceAccess: "privileged", node: "shelf" }],
+  ["narrowed kinds, rgb, custom namespace", { kinds: ["HelmRelease"], led: "rgb-anode:3,5,6", namespace: "lights", createNamespace: false }],
+];
+
+describe("synthesized YAML validates", () => {
+  for (const [name, props] of SYNTHS) it(name, () => assertValid(render(props).objects));
+
+  it("with the Flux Bucket + Kustomization delivery", () => {
+    const { objects } = render({}, true);
+    assert.ok(objects.some((o) => o.kind === "Bucket") && objects.some((o) => o.kind === "Kustomization"));
+    assertValid(objects);
+  });
+});
+
+// The validators must be able to say no, or the tests above prove nothing.
+describe("the schemas reject what the API server would", () => {
+  const base = render({ deviceAccess: "privileged", node: "shelf" }, true).objects;
+  const mutate = (kind: string, f: (o: Obj) => void): string[] => {
+    const o = structuredClone(one(base, kind));
+    f(o);
+    return validate(o);
+  };
+  const cases: [string, string, (o: Obj) => void][] = [
+    ["a typo in the container securityContext", "Deployment", (o) => (o.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true)],
+    ["a typo in the pod securityContext", "Deployment", (o) => (o.spec.template.spec.securityContext.supplementalGroup = [27])],
+    ["a typo in the container", "Deployment", (o) => (o.spec.template.spec.containers[0].livenesProbe = {})],
+    ["a typo in the pod spec", "Deployment", (o) => (o.spec.template.spec.serviceAcountName = "x")],
+    ["a typo in a hostPath volume", "Deployment", (o) => (o.spec.template.spec.volumes[0].hostPath.typ = "CharDevice")],
+    ["a string where an integer belongs", "Deployment", (o) => (o.spec.template.spec.securityContext.runAsUser = "65532")],
+    ["a container without a name", "Deployment", (o) => delete o.spec.template.spec.containers[0].name],
+    ["a typo in a ClusterRole rule", "ClusterRole", (o) => (o.rules[0].verb = ["get"])],
+    ["a typo in object metadata", "Service", (o) => (o.metadata.label = {})],
+    ["a wrong apiVersion", "ClusterRole", (o) => (o.apiVersion = "rbac.authorization.k8s.io/v1beta1")],
+    ["an unknown Bucket field", "Bucket", (o) => (o.spec.bucket = "dist")],
+    ["a Kustomization without sourceRef", "Kustomization", (o) => delete o.spec.sourceRef],
+    ["a typo in Kustomization metadata", "Kustomization", (o) => (o.metadata.namespce = "x")],
+  ];
+  for (const [name, kind, f] of cases) it(name, () => assert.notDeepEqual(mutate(kind, f), []));
+});

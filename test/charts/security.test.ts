@@ -1,0 +1,198 @@
+// The security-relevant fields of both device-access modes, field by field.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AGENT_RESOURCES } from "../../charts/lib/sizing.ts";
+import { one, render, type Obj } from "./render.ts";
+
+const ALL_RULES = [
+  { apiGroups: ["helm.toolkit.fluxcd.io"], resources: ["helmreleases"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["kustomize.toolkit.fluxcd.io"], resources: ["kustomizations"], verbs: ["get", "list", "watch"] },
+  {
+    apiGroups: ["source.toolkit.fluxcd.io"],
+    resources: ["buckets", "gitrepositories", "helmcharts", "helmrepositories", "ocirepositories"],
+    verbs: ["get", "list", "watch"],
+  },
+];
+
+const pod = (objs: Obj[]): Obj => one(objs, "Deployment").spec.template.spec;
+const agent = (objs: Obj[]): Obj => {
+  const cs = pod(objs).containers;
+  assert.equal(cs.length, 1, "one container");
+  return cs[0];
+};
+
+describe("default synth (device-plugin)", () => {
+  const { objects } = render();
+
+  it("emits exactly the six expected objects", () => {
+    assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
+      "ClusterRole/fluxlight-flux-reader",
+      "ClusterRoleBinding/fluxlight-flux-reader",
+      "Deployment/fluxlight",
+      "Namespace/fluxlight",
+      "Service/fluxlight",
+      "ServiceAccount/fluxlight",
+    ]);
+  });
+
+  it("grants get/list/watch on exactly the seven Flux kinds and nothing else", () => {
+    const role = one(objects, "ClusterRole");
+    assert.deepEqual(role.rules, ALL_RULES);
+    assert.equal(role.aggregationRule, undefined);
+    const flat = JSON.stringify(role.rules);
+    assert.ok(!flat.includes("*"), "no wildcards");
+    assert.ok(!/secrets|configmaps|"create"|"update"|"patch"|"delete"/.test(flat));
+  });
+
+  it("binds the role to the agent's ServiceAccount only", () => {
+    const b = one(objects, "ClusterRoleBinding");
+    assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "fluxlight-flux-reader" });
+    assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: "fluxlight", namespace: "fluxlight" }]);
+    assert.equal(pod(objects).serviceAccountName, "fluxlight");
+  });
+
+  it("runs one replica with the Recreate strategy", () => {
+    const d = one(objects, "Deployment");
+    assert.equal(d.spec.replicas, 1);
+    assert.deepEqual(d.spec.strategy, { type: "Recreate" });
+  });
+
+  it("locks the pod down", () => {
+    const p = pod(objects);
+    assert.deepEqual(p.securityContext, {
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      supplementalGroups: [27],
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    for (const f of ["hostNetwork", "hostPID", "hostIPC", "volumes", "initContainers", "shareProcessNamespace"]) {
+      assert.equal(p[f], undefined, f);
+    }
+    assert.equal(p.enableServiceLinks, false);
+  });
+
+  it("locks the container down and asks for the device through the plugin", () => {
+    const c = agent(objects);
+    assert.deepEqual(c.securityContext, {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup: 65532,
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    assert.equal(c.volumeMounts, undefined);
+    assert.deepEqual(c.resources, {
+      requests: { ...AGENT_RESOURCES.requests, "squat.ai/serial": "1" },
+      limits: { ...AGENT_RESOURCES.limits, "squat.ai/serial": "1" },
+    });
+  });
+
+  it("labels the namespace for the restricted Pod Security level", () => {
+    const labels = one(objects, "Namespace").metadata.labels;
+    for (const m of ["enforce", "warn", "audit"]) assert.equal(labels[`pod-security.kubernetes.io/${m}`], "restricted");
+  });
+
+  it("probes the agent's HTTP endpoints and serves metrics", () => {
+    const c = agent(objects);
+    assert.deepEqual(c.ports, [{ name: "http", containerPort: 9090, protocol: "TCP" }]);
+    assert.deepEqual(c.livenessProbe.httpGet, { path: "/healthz", port: "http" });
+    assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "http" });
+    assert.deepEqual(c.args, ["run", "--serial", "/dev/fluxlight", "--led", "single:13", "--http", ":9090", "--log-format", "json", "--log-level", "info"]);
+    const svc = one(objects, "Service");
+    assert.deepEqual(svc.spec.ports, [{ name: "metrics", port: 9090, targetPort: "http", protocol: "TCP" }]);
+    assert.deepEqual(svc.spec.selector, one(objects, "Deployment").spec.selector.matchLabels);
+  });
+
+  it("needs no writable filesystem, tsx's cache included", () => {
+    assert.deepEqual(agent(objects).env, [{ name: "TSX_DISABLE_CACHE", value: "1" }]);
+  });
+});
+
+describe("props", () => {
+  it("narrowing kinds narrows the ClusterRole and tells the agent", () => {
+    const { objects } = render({ kinds: ["Kustomization", "Bucket"] });
+    assert.deepEqual(one(objects, "ClusterRole").rules, [
+      { apiGroups: ["kustomize.toolkit.fluxcd.io"], resources: ["kustomizations"], verbs: ["get", "list", "watch"] },
+      { apiGroups: ["source.toolkit.fluxcd.io"], resources: ["buckets"], verbs: ["get", "list", "watch"] },
+    ]);
+    assert.ok(agent(objects).env.some((e: Obj) => e.name === "FLUXLIGHT_KINDS" && e.value === "Kustomization,Bucket"));
+  });
+
+  it("takes the device resource, group, node, path and LED", () => {
+    const { objects } = render({
+      deviceResource: "example.com/arduino",
+      deviceGroup: 20,
+      node: "shelf",
+      serialPath: "/dev/serial/by-id/usb-Arduino_Uno-if00",
+      led: "rgb:9,10,11",
+    });
+    const p = pod(objects);
+    assert.deepEqual(p.securityContext.supplementalGroups, [20]);
+    assert.deepEqual(p.nodeSelector, { "kubernetes.io/hostname": "shelf" });
+    assert.equal(agent(objects).resources.limits["example.com/arduino"], "1");
+    assert.equal(agent(objects).resources.limits["squat.ai/serial"], undefined);
+    assert.deepEqual(agent(objects).args.slice(1, 5), ["--serial", "/dev/serial/by-id/usb-Arduino_Uno-if00", "--led", "rgb:9,10,11"]);
+  });
+
+  it("rejects unsafe or malformed values", () => {
+    assert.throws(() => render({ deviceAccess: "privileged" }), /needs `node`/);
+    assert.throws(() => render({ led: "rgb:1,2" }), /led/);
+    assert.throws(() => render({ kinds: [] }), /kinds is empty/);
+    assert.throws(() => render({ uid: 0 }), /non-root/);
+    assert.throws(() => render({ deviceGroup: 0 }), /non-root gid/);
+    assert.throws(() => render({ serialPath: "/etc/shadow" }), /under \/dev/);
+    assert.throws(() => render({ httpPort: 80 }), /1024/);
+    assert.throws(() => render({ deviceResource: "serial" }), /domain-qualified/);
+  });
+});
+
+describe("privileged synth: the big hammer", () => {
+  const base = render({ node: "shelf" }).objects;
+  const { objects } = render({ node: "shelf", deviceAccess: "privileged" });
+
+  it("mounts the host's character device and runs privileged", () => {
+    const p = pod(objects);
+    assert.deepEqual(p.volumes, [{ name: "serial", hostPath: { path: "/dev/fluxlight", type: "CharDevice" } }]);
+    assert.deepEqual(agent(objects).volumeMounts, [{ name: "serial", mountPath: "/dev/fluxlight" }]);
+    assert.equal(agent(objects).securityContext.privileged, true);
+    assert.deepEqual(p.nodeSelector, { "kubernetes.io/hostname": "shelf" });
+  });
+
+  it("loosens nothing else", () => {
+    const changes = diff(base, objects).sort();
+    assert.deepEqual(changes, [
+      "Deployment/fluxlight.spec.template.spec.containers.0.resources.limits.squat.ai/serial: removed",
+      "Deployment/fluxlight.spec.template.spec.containers.0.resources.requests.squat.ai/serial: removed",
+      "Deployment/fluxlight.spec.template.spec.containers.0.securityContext.allowPrivilegeEscalation: removed",
+      "Deployment/fluxlight.spec.template.spec.containers.0.securityContext.privileged: false -> true",
+      "Deployment/fluxlight.spec.template.spec.containers.0.volumeMounts: added",
+      "Deployment/fluxlight.spec.template.spec.volumes: added",
+      "Namespace/fluxlight.metadata.labels.pod-security.kubernetes.io/audit: \"restricted\" -> \"privileged\"",
+      "Namespace/fluxlight.metadata.labels.pod-security.kubernetes.io/enforce: \"restricted\" -> \"privileged\"",
+      "Namespace/fluxlight.metadata.labels.pod-security.kubernetes.io/warn: \"restricted\" -> \"privileged\"",
+    ]);
+  });
+});
+
+/** Every leaf that differs between two synths, as `Kind/name.path: change`. */
+function diff(a: Obj[], b: Obj[]): string[] {
+  const key = (o: Obj): string => `${o.kind}/${o.metadata.name}`;
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string): void => {
+    if (x === undefined) return void out.push(`${path}: added`);
+    if (y === undefined) return void out.push(`${path}: removed`);
+    if (x !== null && y !== null && typeof x === "object" && typeof y === "object") {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
+      }
+    } else if (x !== y) out.push(`${path}: ${JSON.stringify(x)} -> ${JSON.stringify(y)}`);
+  };
+  const bm = new Map(b.map((o) => [key(o), o]));
+  for (const o of a) walk(o, bm.get(key(o)), key(o));
+  for (const o of b) if (!a.some((x) => key(x) === key(o))) out.push(`${key(o)}: added`);
+  return out;
+}
