@@ -1,0 +1,233 @@
+// The command line and its environment twins → one Config, or one line saying what is wrong.
+// Pure: argv and env are passed in. Every flag is one entry of FLAGS (name, env twin, default,
+// parser, help); parsing and usage() are both driven from that table.
+
+import { formatDuration } from "../signal/format.ts";
+import { parseDuration, type Parsed } from "./duration.ts";
+import { DEFAULT_LED_SPEC, parseLedSpec, type LedSpec } from "../light/led-spec.ts";
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface UsbId {
+  vendorId: string; // 4 lowercase hex digits, as udev and serialport report them
+  productId: string;
+}
+
+export interface HttpAddress {
+  host?: string; // absent: every interface
+  port: number;
+}
+
+export interface Config {
+  kubeconfig?: string;
+  context?: string;
+  /** A serial device path, or "auto" to find the board by USB id. */
+  serial: string;
+  led: LedSpec;
+  progressGrace: number; // ms
+  stuckAfter: number; // ms
+  logLevel: LogLevel;
+  logFormat: "json" | "pretty";
+  heartbeatTimeout: number; // ms; 0 disables the firmware's dead-man's switch
+  /** Extra USB ids to look for, besides the known Arduino ones; empty = only the known ones. */
+  usbIds: UsbId[];
+  http: HttpAddress | "off";
+}
+
+export const COMMANDS = {
+  run: "watch Flux and drive the light",
+  demo: "drive the light from a simulated cluster (no Kubernetes needed)",
+  help: "print this help",
+} as const;
+export type Command = keyof typeof COMMANDS;
+
+export type ConfigResult =
+  | { ok: true; command: Command; config: Config }
+  /** `usage`: the caller should print usage() after the error (no command given). */
+  | { ok: false; error: string; usage?: boolean };
+
+interface Flag<K extends keyof Config = keyof Config> {
+  name: string; // without the leading --
+  key: K;
+  env: string;
+  /** Shown as `--name VALUE` in usage. */
+  value: string;
+  /** Text form of the default, parsed like any given value; undefined = unset. */
+  default?: string;
+  /** Repeatable flags collect every value; their env twin is a comma-separated list. */
+  repeatable?: boolean;
+  parse(text: string): Parsed<Config[K]>;
+  help: string;
+}
+
+// One entry per flag. A flag given twice keeps the last value (as kubectl's flags do), except
+// the repeatable ones.
+const FLAGS: Flag[] = [
+  flag({ name: "kubeconfig", key: "kubeconfig", value: "PATH", parse: nonEmpty("a file path"),
+    help: "kubeconfig file (default: in-cluster config, else $KUBECONFIG or ~/.kube/config)" }),
+  flag({ name: "context", key: "context", value: "NAME", parse: nonEmpty("a context name"),
+    help: "kubeconfig context (default: its current-context)" }),
+  flag({ name: "serial", key: "serial", value: "PATH", default: "auto", parse: nonEmpty("a device path or auto"),
+    help: "serial device of the board, or auto to find it by USB id" }),
+  flag({ name: "led", key: "led", value: "SPEC", default: DEFAULT_LED_SPEC, parse: parseLedSpec,
+    help: "LED wiring: single:PIN, rgb:R,G,B (common cathode) or rgb-anode:R,G,B; pins 2..19 or A0..A5" }),
+  flag({ name: "progress-grace", key: "progressGrace", value: "DURATION", default: "20s", parse: parseDuration,
+    help: "how long progressing (or a lost API connection) must last before the light shows it" }),
+  flag({ name: "stuck-after", key: "stuckAfter", value: "DURATION", default: "10m", parse: parseDuration,
+    help: "an object progressing this long counts as failed (Stuck)" }),
+  flag({ name: "heartbeat-timeout", key: "heartbeatTimeout", value: "DURATION", default: "10s", parse: parseDuration,
+    help: "the firmware shows host lost after this long without a byte from the agent; 0 disables" }),
+  flag({ name: "usb-id", key: "usbIds", value: "VID:PID", repeatable: true, parse: parseUsbIds,
+    help: "also look for this USB vendor:product id (4 hex digits each); repeatable, comma-separated in the variable" }),
+  flag({ name: "http", key: "http", value: "ADDR", default: ":9090", parse: parseHttp,
+    help: "listen address for /healthz, /readyz and /metrics: host:port, :port, or off" }),
+  flag({ name: "log-level", key: "logLevel", value: "LEVEL", default: "info", parse: oneOf(LOG_LEVELS),
+    help: `log level: ${LOG_LEVELS.join(", ")}` }),
+  flag({ name: "log-format", key: "logFormat", value: "FORMAT", default: "json", parse: oneOf(["json", "pretty"] as const),
+    help: "json (one line per event) or pretty (for a terminal)" }),
+];
+
+function flag<K extends keyof Config>(f: Omit<Flag<K>, "env">): Flag {
+  return { ...f, env: `FLUXLIGHT_${f.name.toUpperCase().replaceAll("-", "_")}` } as unknown as Flag;
+}
+
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const given = new Map<Flag, string[]>();
+  const positional: string[] = [];
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") {
+      help = true;
+      continue;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") ? arg.slice(2, eq < 0 ? undefined : eq) : undefined;
+    const def = FLAGS.find((f) => f.name === name);
+    if (!def) return { ok: false, error: `${eq < 0 ? arg : arg.slice(0, eq)}: unknown flag (see fluxlight help)` };
+    let value: string;
+    if (eq >= 0) {
+      value = arg.slice(eq + 1);
+    } else {
+      const next = argv[i + 1];
+      // A following flag is not a value: `--context --led x` is a forgotten value, not a context named --led.
+      if (next === undefined || next.startsWith("--")) return { ok: false, error: `--${def.name}: needs a value: --${def.name} ${def.value}` };
+      value = next;
+      i++;
+    }
+    given.set(def, def.repeatable ? [...(given.get(def) ?? []), value] : [value]);
+  }
+
+  const [command, ...extra] = positional;
+  if (help || command === "help") return { ok: true, command: "help", config: defaults() };
+  if (command === undefined) return { ok: false, error: "a command is needed: run, demo or help", usage: true };
+  if (!(command in COMMANDS)) return { ok: false, error: `${JSON.stringify(command)}: unknown command: use run, demo or help` };
+  if (extra.length > 0) return { ok: false, error: `${JSON.stringify(extra[0])}: unexpected argument after ${command}` };
+
+  const config: Partial<Record<keyof Config, unknown>> = {};
+  const from = new Map<keyof Config, string>(); // which flag or env var set each field, for errors
+  for (const def of FLAGS) {
+    const flagged = given.get(def);
+    const twin = env[def.env];
+    let texts: string[] | undefined;
+    let source: string;
+    if (flagged) {
+      texts = flagged;
+      source = `--${def.name}`;
+    } else if (twin !== undefined && twin !== "") {
+      // An empty variable counts as unset: templated manifests often leave `value: ""` behind.
+      texts = def.repeatable ? twin.split(",").map((s) => s.trim()) : [twin];
+      source = def.env;
+    } else {
+      texts = def.default === undefined ? undefined : [def.default];
+      source = `--${def.name}`;
+    }
+    from.set(def.key, source);
+    if (texts === undefined) {
+      if (def.repeatable) config[def.key] = [];
+      continue;
+    }
+    const values: unknown[] = [];
+    for (const text of texts) {
+      const parsed = def.parse(text);
+      if (!parsed.ok) return { ok: false, error: `${source}: ${parsed.error}` };
+      values.push(parsed.value);
+    }
+    config[def.key] = def.repeatable ? values.flat() : values[0];
+  }
+
+  const result = config as Config;
+  const cross = crossCheck(result, (key) => from.get(key)!);
+  if (cross) return { ok: false, error: cross };
+  return { ok: true, command: command as Command, config: result };
+}
+
+/** Rules between fields, named by whichever flag or env var set them. */
+function crossCheck(c: Config, name: (key: keyof Config) => string): string | undefined {
+  if (c.stuckAfter <= c.progressGrace) {
+    return `${name("stuckAfter")}: ${formatDuration(c.stuckAfter)} must be longer than ${name("progressGrace")} (${formatDuration(c.progressGrace)}), or routine reconciles would read as Stuck`;
+  }
+  if (c.heartbeatTimeout !== 0 && c.heartbeatTimeout < 1000) {
+    return `${name("heartbeatTimeout")}: ${formatDuration(c.heartbeatTimeout)} is too short: use at least 1s, or 0 to disable`;
+  }
+  return undefined;
+}
+
+/** The configuration with every default and nothing from the environment. */
+export function defaults(): Config {
+  const result = parseConfig(["run"], {});
+  if (!result.ok) throw new Error(`fluxlight: the built-in defaults do not parse: ${result.error}`);
+  return result.config;
+}
+
+export function usage(): string {
+  const rows = FLAGS.map((f) => [`--${f.name} ${f.value}`, f.env, f.help + (f.default === undefined ? "" : ` (default ${f.default})`)] as const);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  const commands = Object.entries(COMMANDS).map(([name, help]) => `  ${name.padEnd(6)}${help}`);
+  return [
+    "Usage: fluxlight <command> [flags]",
+    "",
+    "Commands:",
+    ...commands,
+    "",
+    "Flags (--flag VALUE or --flag=VALUE; each also read from its environment variable, and a flag wins):",
+    ...rows.map(([flagText, env, help]) => `  ${flagText.padEnd(w0)}  ${env.padEnd(w1)}  ${help}`),
+    "",
+  ].join("\n");
+}
+
+// --- value parsers -------------------------------------------------------------------------
+
+function nonEmpty(what: string): (text: string) => Parsed<string> {
+  return (text) => (text.trim() === "" ? { ok: false, error: `is empty: expected ${what}` } : { ok: true, value: text });
+}
+
+function oneOf<T extends string>(choices: readonly T[]): (text: string) => Parsed<T> {
+  return (text) =>
+    (choices as readonly string[]).includes(text)
+      ? { ok: true, value: text as T }
+      : { ok: false, error: `${JSON.stringify(text)} is not one of ${choices.join(", ")}` };
+}
+
+function parseUsbIds(text: string): Parsed<UsbId[]> {
+  const m = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(text.trim());
+  if (!m) return { ok: false, error: `${JSON.stringify(text)} is not VID:PID: use 4 hex digits each, e.g. 2341:0043` };
+  return { ok: true, value: [{ vendorId: m[1]!.toLowerCase(), productId: m[2]!.toLowerCase() }] };
+}
+
+function parseHttp(text: string): Parsed<HttpAddress | "off"> {
+  if (text === "off") return { ok: true, value: "off" };
+  const bad = { ok: false as const, error: `${JSON.stringify(text)} is not a listen address: use host:port, :port or off` };
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(text);
+  if (!m) return bad;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return { ok: false, error: `${JSON.stringify(text)}: port ${port} is out of range: use 1..65535` };
+  const host = m[1] ?? m[2];
+  return { ok: true, value: host ? { host, port } : { port } };
+}
