@@ -49,8 +49,9 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
   const api = kc.makeApiClient(CustomObjectsApi);
   const watcher = new Watch(kc);
   const watchTimeout = opts.watchTimeoutSeconds ?? 300;
-  // client-node aborts a watch that is silent this long; make it outlast the server-side timeout.
-  watcher.requestTimeoutMs = (watchTimeout + 30) * 1000;
+  // client-node aborts a watch that is silent for requestTimeoutMs (30 s, typed private); a quiet
+  // cluster is silent far longer, so make it outlast the server-side timeout instead.
+  (watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = (watchTimeout + 30) * 1000;
   const retry = opts.backoff ?? makeBackoff();
   const stopper = new AbortController();
   const stats: SourceStats = { lists: 0, watchRestarts: 0, events: 0 };

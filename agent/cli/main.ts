@@ -1,0 +1,76 @@
+// `fluxlight run | demo | help`: the process boundary. Bad input exits 2 with one line naming
+// the flag; everything after start-up is retried and logged, never a crash loop.
+import { parseConfig, usage, type Config } from "./config.ts";
+import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
+import { createLog } from "../log/logger.ts";
+import { startAgent, type Agent } from "../agent.ts";
+import { realSerial } from "../link/serialport.ts";
+
+const EXIT_USAGE = 2;
+
+function die(message: string): never {
+  process.stderr.write(`fluxlight: ${message}\n`);
+  process.exit(EXIT_USAGE);
+}
+
+/** SIGTERM/SIGINT: switch the LED off and let go of the board, within 2 s whatever happens. */
+export function exitOnSignals(stop: () => Promise<void>): void {
+  const shutdown = () => {
+    setTimeout(() => process.exit(0), 1500).unref();
+    stop().finally(() => process.exit(0));
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+}
+
+async function run(config: Config): Promise<void> {
+  let kubeConfig;
+  try {
+    kubeConfig = loadKubeConfig(config, process.env);
+  } catch (err) {
+    if (err instanceof UsageError) die(err.message);
+    throw err;
+  }
+  const log = createLog({ level: config.logLevel, format: config.logFormat });
+  log.info(
+    { event: "start", cluster: kubeConfig.getCurrentCluster()?.server, context: kubeConfig.getCurrentContext(), serial: config.serial, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter },
+    "fluxlight starting",
+  );
+  let agent: Agent | undefined = undefined;
+  agent = startAgent(
+    { serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter },
+    {
+      kubeConfig,
+      access: realSerial,
+      log,
+      onFatal(message) {
+        log.fatal({ event: "fatal", error: message }, message);
+        process.stderr.write(`fluxlight: ${message}\n`);
+        void agent?.stop().finally(() => process.exit(EXIT_USAGE));
+      },
+    },
+  );
+  exitOnSignals(() => agent.stop());
+}
+
+async function main(): Promise<void> {
+  const parsed = parseConfig(process.argv.slice(2), process.env);
+  if (!parsed.ok) {
+    process.stderr.write(`fluxlight: ${parsed.error}\n`);
+    if (parsed.usage) process.stderr.write(`\n${usage()}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  switch (parsed.command) {
+    case "help":
+      process.stdout.write(`${usage()}\n`);
+      return;
+    case "run":
+      return run(parsed.config);
+    case "demo": {
+      const { runDemo } = await import("../demo/demo.ts");
+      return runDemo(parsed.config);
+    }
+  }
+}
+
+await main();

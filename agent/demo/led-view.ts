@@ -1,0 +1,53 @@
+// How the demo draws the emulated LED in a terminal: the pin levels read off the chip, turned
+// into a colour a person can name. Pure.
+import type { LedSpec } from "../light/led-spec.ts";
+
+/** 0..1 per LED pin as the chip drives it (PWM duty, or the digital level). */
+export type PinReader = (pin: number) => number;
+
+export interface LedView {
+  /** A colour a person would call it: off, red, green, blue, amber, … */
+  name: string;
+  /** 0..255 per channel as it looks (common-anode wiring already inverted). */
+  rgb: [number, number, number];
+  /** e.g. "9=100% 10=0% 11=0%" */
+  pins: string;
+}
+
+export function viewLed(spec: LedSpec, read: PinReader): LedView {
+  if (spec.kind === "single") {
+    const level = read(spec.pin);
+    const v = Math.round(level * 255);
+    return { name: level > 0.5 ? "on" : "off", rgb: [v, v, 0], pins: `${spec.pin}=${pct(level)}` };
+  }
+  const ch = (pin: number) => (spec.anode ? 1 - read(pin) : read(pin));
+  const r = ch(spec.pins.red);
+  const g = ch(spec.pins.green);
+  const b = ch(spec.pins.blue);
+  const pins = [spec.pins.red, spec.pins.green, spec.pins.blue].map((p) => `${p}=${pct(read(p))}`).join(" ");
+  return { name: colourName(r, g, b), rgb: [r, g, b].map((x) => Math.round(x * 255)) as [number, number, number], pins };
+}
+
+export function colourName(r: number, g: number, b: number): string {
+  const max = Math.max(r, g, b);
+  if (max < 0.02) return "off";
+  const [nr, ng, nb] = [r / max, g / max, b / max];
+  if (nr > 0.8 && ng < 0.2 && nb < 0.2) return "red";
+  if (ng > 0.8 && nr < 0.2 && nb < 0.2) return "green";
+  if (nb > 0.8 && nr < 0.2 && ng < 0.2) return "blue";
+  if (nr > 0.8 && ng >= 0.2 && ng < 0.7 && nb < 0.2) return "amber";
+  if (nr > 0.8 && ng > 0.8 && nb > 0.8) return "white";
+  return `rgb(${Math.round(r * 255)},${Math.round(g * 255)},${Math.round(b * 255)})`;
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+/** A lamp drawn with a 24-bit colour escape; dim shows as dark grey so "off" is still visible. */
+export function ansiLamp(view: LedView): string {
+  const [r, g, b] = view.rgb;
+  const lit = Math.max(r, g, b) > 5;
+  const [dr, dg, db] = lit ? [r, g, b] : [60, 60, 60];
+  return `\x1b[38;2;${dr};${dg};${db}m●\x1b[0m`;
+}
