@@ -51,9 +51,11 @@ void pin_input(uint8_t p, uint8_t pullup) {
 }
 
 void pin_write(uint8_t p, uint8_t level) {
-  pwm_off(p);
+  /* the level first: while the timer still drives the pin, PORT does not show, so leaving
+   * PWM for a plain level makes no glitch */
   if (level) *port_reg(p) |= bit_of(p);
   else *port_reg(p) &= ~bit_of(p);
+  pwm_off(p);
 }
 
 uint8_t pin_read(uint8_t p) { return (*pin_reg(p) & bit_of(p)) ? 1 : 0; }

@@ -82,7 +82,7 @@ export class Bench {
   }
   async query(): Promise<QueryReply> {
     this.take();
-    await this.send(sysex([SYSEX.QUERY]), 5);
+    await this.send(sysex([SYSEX.QUERY]), 15); // a reply with 8 entries takes ~11 ms on the wire
     const r = this.sysexReplies(SYSEX.QUERY);
     if (r.length !== 1) throw new Error(`expected one QUERY reply, got ${r.length}`);
     return parseQuery(r[0]!);
