@@ -1,12 +1,12 @@
 // The imperative shell that joins the arrows: source → status → signal → link. It owns the one
 // timer the signal asks for, and the log lines that tell the story of the light.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { refKey, type Connectivity, type Evaluation, type ObjectRef, type ObjectView, type Signal } from "./model.ts";
+import { refKey, type Connectivity, type Evaluation, type ObjectRef, type ObjectView, type Signal, type Verdict } from "./model.ts";
 import { evaluate } from "./status/verdict.ts";
 import { createSignalState, decide, forgetObject, observeConnectivity, observeObject, transition, type SignalState } from "./signal/index.ts";
 import { watchKind, type KindSource, type SourceSink } from "./source/kube.ts";
 import { KUSTOMIZATION, type WatchedKind } from "./source/kinds.ts";
-import { BoardLink } from "./link/board.ts";
+import { BoardLink, type LinkState } from "./link/board.ts";
 import type { SerialAccess, UsbId } from "./link/ports.ts";
 import type { LedSpec } from "./light/led-spec.ts";
 import type { Log } from "./log/logger.ts";
@@ -29,8 +29,22 @@ export interface AgentDeps {
   onFatal(message: string): void;
 }
 
+/** What the agent knows right now, for /metrics and /readyz (read at scrape time). */
+export interface AgentSnapshot {
+  signal: Signal | undefined;
+  /** ms (the agent's clock) of the last signal transition. */
+  lastTransitionAt: number | undefined;
+  objects: { kind: string; verdict: Verdict; count: number }[];
+  board: { state: LinkState; connected: boolean; path?: string; firmware?: string };
+  /** Every watched kind has completed a list and its watch is running. */
+  watching: boolean;
+  watchRestarts: number;
+  events: number;
+}
+
 export interface Agent {
   readonly signal: Signal | undefined;
+  snapshot(): AgentSnapshot;
   readonly link: BoardLink;
   readonly sources: KindSource[];
   /** Switch the LED off and let go of the board and the cluster. */
@@ -43,6 +57,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   const kinds = deps.kinds ?? [KUSTOMIZATION];
   let state: SignalState = createSignalState({ progressGrace: settings.progressGraceMs, stuckAfter: settings.stuckAfterMs });
   let shown: Signal | undefined;
+  let lastTransitionAt: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   const reported = new Map<string, string>(); // object → the verdict (or unreadable sentence) last logged
   const connectivity = new Map<string, Connectivity>();
@@ -56,6 +71,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
     const change = transition(shown, decision);
     if (change) {
       shown = change.to;
+      lastTransitionAt = t;
       link.show(change.to);
       log.info(
         {
@@ -137,6 +153,24 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   return {
     get signal() {
       return shown;
+    },
+    snapshot() {
+      const counts = new Map<string, { kind: string; verdict: Verdict; count: number }>();
+      for (const tracked of state.objects.values()) {
+        const key = `${tracked.ref.kind}/${tracked.evaluation.verdict}`;
+        const entry = counts.get(key) ?? { kind: tracked.ref.kind, verdict: tracked.evaluation.verdict, count: 0 };
+        entry.count += 1;
+        counts.set(key, entry);
+      }
+      return {
+        signal: shown,
+        lastTransitionAt,
+        objects: [...counts.values()],
+        board: { state: link.state, connected: link.state === "connected", path: link.board?.path, firmware: link.board?.firmware },
+        watching: kinds.every((k) => connectivity.get(k.kind)?.state === "synced"),
+        watchRestarts: sources.reduce((n, s) => n + s.stats.watchRestarts, 0),
+        events: sources.reduce((n, s) => n + s.stats.events, 0),
+      };
     },
     link,
     sources,

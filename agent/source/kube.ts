@@ -5,6 +5,7 @@ import { CustomObjectsApi, KubeConfig, Watch } from "@kubernetes/client-node";
 import type { Connectivity, ObjectRef, ObjectView } from "../model.ts";
 import { project } from "../status/project.ts";
 import type { Log } from "../log/logger.ts";
+import { listKind } from "./list.ts";
 import { backoff as makeBackoff, type Backoff } from "./backoff.ts";
 import { classify, messageOf, statusOf } from "./errors.ts";
 import { resourceName, type WatchedKind } from "./kinds.ts";
@@ -72,22 +73,7 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
   };
 
   const list = async (): Promise<string> => {
-    const views: ObjectView[] = [];
-    let token: string | undefined;
-    let resourceVersion = "";
-    do {
-      const page = (await api.listClusterCustomObject({
-        group: kind.group,
-        version: kind.version,
-        plural: kind.plural,
-        labelSelector: opts.labelSelector,
-        limit: opts.pageSize ?? 500,
-        _continue: token,
-      })) as { metadata?: { resourceVersion?: string; continue?: string }; items?: unknown[] };
-      for (const item of page.items ?? []) views.push(project(item, kind.kind));
-      token = page.metadata?.continue || undefined;
-      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-    } while (token);
+    const { views, resourceVersion } = await listKind(api, kind, { labelSelector: opts.labelSelector, pageSize: opts.pageSize });
     stats.lists += 1;
     sink.replaceAll(kind, views);
     return resourceVersion;
