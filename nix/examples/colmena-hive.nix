@@ -1,0 +1,24 @@
+# Fragment of a colmena hive: the node the board is plugged into. Merge into the hive, e.g. in
+# the homelab's flake: `colmena = { meta = ...; } // import ./colmena-hive.nix { inherit fluxlight; };`
+# with `inputs.fluxlight.url = "github:<owner>/fluxlight";`.
+{ fluxlight }:
+{
+  shelf = { pkgs, ... }: {
+    imports = [ fluxlight.nixosModules.default ];
+
+    services.fluxlight = {
+      enable = true;
+      # An Uno R3; a CH340 clone is 1a86:7523. Add usb.serial when two boards share the ids.
+      usb = { vendorId = "2341"; productId = "0043"; };
+      # Writes /etc/generic-device-plugin/config.yaml advertising squat.ai/serial = /dev/fluxlight;
+      # the plugin's DaemonSet mounts /etc/generic-device-plugin from the host.
+      devicePlugin.enable = true;
+    };
+
+    # nix-snapshotter resolves `nix:0/nix/store/...` from this node's store: ship the image's
+    # closure with the system, so the pod starts without a registry or a substituter.
+    system.extraDependencies = [ fluxlight.packages.${pkgs.stdenv.hostPlatform.system}.image ];
+
+    # To flash the board from this node: `nix run <fluxlight>#flash` (defaults to /dev/fluxlight).
+  };
+}

@@ -1,0 +1,10 @@
+# The OCI config both images share: node runs the agent's bin as a fixed non-root user.
+# The chart sets the same uid and a read-only root, hence no tsx cache on disk.
+{ agent, nodejs }:
+{
+  Entrypoint = [ "${nodejs}/bin/node" "${agent}/lib/node_modules/fluxlight/agent/bin/fluxlight.js" ];
+  Cmd = [ "run" ];
+  User = "65532:65532";
+  Env = [ "TSX_DISABLE_CACHE=1" "NODE_ENV=production" ];
+  ExposedPorts = { "9090/tcp" = { }; };
+}

@@ -1,0 +1,43 @@
+# The agent. importNpmLock fetches each package by the integrity hash already in
+# package-lock.json, so there is no npmDepsHash to keep in step with the lock file.
+{ lib, buildNpmPackage, importNpmLock, nodejs, python3, src, version }:
+buildNpmPackage {
+  pname = "fluxlight";
+  inherit version nodejs;
+  src = import ./source.nix { inherit lib src; };
+
+  npmDeps = importNpmLock { npmRoot = src; };
+  npmConfigHook = importNpmLock.npmConfigHook;
+
+  # No install script of any dependency runs (esbuild's would look for a download); the one
+  # native module is built below, from source, against this nodejs.
+  npmRebuildFlags = [ "--ignore-scripts" ];
+  nativeBuildInputs = [ python3 ];
+  env.npm_config_nodedir = "${nodejs}";
+
+  # The prebuilt serialport binaries are linked for FHS distributions; build ours instead.
+  postConfigure = ''
+    rm -rf node_modules/@serialport/bindings-cpp/prebuilds
+    npm rebuild @serialport/bindings-cpp --foreground-scripts
+  '';
+
+  # TypeScript runs through tsx at run time: nothing to compile.
+  dontNpmBuild = true;
+
+  doInstallCheck = true;
+  installCheckPhase = ''
+    runHook preInstallCheck
+    pkg=$out/lib/node_modules/fluxlight
+    test -f $pkg/node_modules/@serialport/bindings-cpp/build/Release/bindings.node
+    (cd $pkg && ${nodejs}/bin/node -e 'require("@serialport/bindings-cpp")')
+    TSX_DISABLE_CACHE=1 $out/bin/fluxlight help >/dev/null
+    runHook postInstallCheck
+  '';
+
+  meta = {
+    description = "A hardware reconcile-status light for Flux";
+    license = lib.licenses.asl20;
+    mainProgram = "fluxlight";
+    platforms = lib.platforms.linux;
+  };
+}
