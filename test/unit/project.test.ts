@@ -1,11 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MESSAGE_LIMIT, project } from "../../agent/status/project.ts";
-import { kustomization, ready, readyFalse } from "./fixtures.ts";
+import { kustomization as simKustomization, type KustomizationOptions } from "../../agent/sim/flux/objects.ts";
+import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
+
+// Objects as the simulator (and a real server) serves them; tests break them by hand.
+const kustomization = (o: Partial<KustomizationOptions> = {}): Record<string, any> => simKustomization({ name: "main", ...o }); // eslint-disable-line @typescript-eslint/no-explicit-any
+const failing = (message: string) => kustomization({ ready: "False", reason: "BuildFailed", message });
+const readyCondition = () => (kustomization({ ready: "True" }).status.conditions as JsonObject[])[0]!;
 
 test("projects only what a verdict needs", () => {
-  const obj = kustomization({ generation: 3, observedGeneration: 2, suspend: true, conditions: [readyFalse("BuildFailed", "boom", 3)] });
-  (obj.status as Record<string, unknown>).inventory = { entries: [{ id: "default_x_apps_Deployment", v: "v1" }] };
+  const obj = kustomization({ generation: 3, suspend: true, ready: "False", reason: "BuildFailed", message: "boom" });
+  assert.ok((obj.status.inventory.entries as unknown[]).length > 0, "inventory, history, managedFields are all dropped");
   assert.deepEqual(project(obj), {
     kind: "Kustomization",
     namespace: "flux-system",
@@ -13,12 +19,15 @@ test("projects only what a verdict needs", () => {
     generation: 3,
     observedGeneration: 2,
     suspend: true,
-    conditions: [{ type: "Ready", status: "False", reason: "BuildFailed", message: "boom", observedGeneration: 3 }],
+    conditions: [
+      { type: "Reconciling", status: "True", reason: "ProgressingWithRetry", message: "boom", observedGeneration: 3 },
+      { type: "Ready", status: "False", reason: "BuildFailed", message: "boom", observedGeneration: 3 },
+    ],
   });
 });
 
 test("the watched kind names the object even when list items carry no kind", () => {
-  const obj = kustomization({ conditions: [ready()] });
+  const obj = kustomization({ ready: "True" });
   delete obj.kind;
   assert.equal(project(obj, "Kustomization").kind, "Kustomization");
   assert.equal(project(obj).unreadable, "kind is missing");
@@ -42,7 +51,7 @@ test("never throws, and says precisely what cannot be read", () => {
     ['status is the string "ok", not an object', (o) => ((o.status = "ok"), o)],
     ["status.observedGeneration is an object, not a whole number", (o) => ((o.status.observedGeneration = {}), o)],
     ["status.conditions is an object, not a list", (o) => ((o.status.conditions = {}), o)],
-    ["status.conditions[1] is the number 3, not an object", (o) => ((o.status.conditions = [ready(), 3]), o)],
+    ["status.conditions[1] is the number 3, not an object", (o) => ((o.status.conditions = [readyCondition(), 3]), o)],
     ["status.conditions[0].type is missing", (o) => (delete o.status.conditions[0].type, o)],
     ["status.conditions[0].type is the number 1, not a string", (o) => ((o.status.conditions[0].type = 1), o)],
     ["status.conditions[0] (Ready) has no status", (o) => (delete o.status.conditions[0].status, o)],
@@ -51,10 +60,10 @@ test("never throws, and says precisely what cannot be read", () => {
     ["status.conditions[0].reason is a list, not a string", (o) => ((o.status.conditions[0].reason = []), o)],
     ["status.conditions[0].message is the number 5, not a string", (o) => ((o.status.conditions[0].message = 5), o)],
     ['status.conditions[0].observedGeneration is the string "1", not a whole number', (o) => ((o.status.conditions[0].observedGeneration = "1"), o)],
-    ["status.conditions has more than one Ready condition", (o) => ((o.status.conditions = [ready(), ready()]), o)],
+    ["status.conditions has more than one Ready condition", (o) => ((o.status.conditions = [readyCondition(), readyCondition()]), o)],
   ];
   for (const [sentence, breakIt] of cases) {
-    const view = project(breakIt(kustomization({ observedGeneration: 1, conditions: [ready()] })), "Kustomization");
+    const view = project(breakIt(kustomization({ ready: "True" })), "Kustomization");
     assert.equal(view.unreadable, sentence);
     assert.deepEqual(view.conditions, [], sentence);
     assert.equal(view.suspend, false, sentence);
@@ -63,7 +72,7 @@ test("never throws, and says precisely what cannot be read", () => {
 });
 
 test("an unreadable object keeps its identity, so it can be logged and forgotten", () => {
-  const obj = kustomization({ name: "apps", namespace: "prod", conditions: [ready()] });
+  const obj = kustomization({ name: "apps", namespace: "prod", ready: "True" });
   (obj.status as Record<string, unknown>).conditions = "nope";
   const view = project(obj);
   assert.deepEqual([view.kind, view.namespace, view.name], ["Kustomization", "prod", "apps"]);
@@ -71,7 +80,7 @@ test("an unreadable object keeps its identity, so it can be logged and forgotten
 });
 
 test("null optional fields read as absent", () => {
-  const obj = kustomization({ conditions: [ready()] });
+  const obj = kustomization({ ready: "True" });
   (obj.metadata as Record<string, unknown>).deletionTimestamp = null;
   (obj.spec as Record<string, unknown>).suspend = null;
   (obj.status as Record<string, unknown>).observedGeneration = null;
@@ -84,19 +93,19 @@ test("null optional fields read as absent", () => {
 
 test("a huge message is capped and marked, never split inside a surrogate pair", () => {
   const huge = "x".repeat(1 << 20);
-  const view = project(kustomization({ conditions: [readyFalse("BuildFailed", huge)] }));
-  const message = view.conditions[0]!.message!;
+  const view = project(failing(huge));
+  const message = view.conditions.find((c) => c.type === "Ready")!.message!;
   assert.ok(message.length < MESSAGE_LIMIT + 64);
   assert.ok(message.startsWith("x".repeat(MESSAGE_LIMIT)));
   assert.match(message, /truncated, 1048576 characters in all/);
 
   const emoji = "a".repeat(MESSAGE_LIMIT - 1) + "😀" + "tail";
-  const cut = project(kustomization({ conditions: [readyFalse("BuildFailed", emoji)] })).conditions[0]!.message!;
+  const cut = project(failing(emoji)).conditions.find((c) => c.type === "Ready")!.message!;
   assert.ok(cut.startsWith("a".repeat(MESSAGE_LIMIT - 1) + "…"), "a lone high surrogate would be kept");
 });
 
 test("a message at the limit is kept as is, control characters and all (escaping is display's job)", () => {
   const exact = "\u001b[31m" + "y".repeat(MESSAGE_LIMIT - 5);
   assert.equal(exact.length, MESSAGE_LIMIT);
-  assert.equal(project(kustomization({ conditions: [readyFalse("BuildFailed", exact)] })).conditions[0]!.message, exact);
+  assert.equal(project(failing(exact)).conditions.find((c) => c.type === "Ready")!.message, exact);
 });

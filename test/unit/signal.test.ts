@@ -14,18 +14,22 @@ import {
 } from "../../agent/signal/index.ts";
 import { project } from "../../agent/status/project.ts";
 import { evaluate } from "../../agent/status/verdict.ts";
-import { kustomization, ready, readyFalse, readyUnknown, reconciling } from "./fixtures.ts";
+import { kustomization as simKustomization, type KustomizationOptions } from "../../agent/sim/flux/objects.ts";
+import { failedRun, successfulRun } from "../../agent/sim/flux/controller.ts";
+import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
+
+const kustomization = (o: Partial<KustomizationOptions> = {}) => simKustomization({ name: "main", ...o });
 
 const GRACE = 20_000;
 const STUCK = 600_000;
 
 const ref = (name: string): ObjectRef => ({ kind: "Kustomization", namespace: "flux-system", name });
 // Evaluations come from real-shaped objects through the real status code, as in the agent.
-const READY = evaluate(project(kustomization({ observedGeneration: 1, conditions: [ready()] })));
-const RECONCILING = evaluate(project(kustomization({ conditions: [reconciling(), readyUnknown()] })));
-const FAILED = evaluate(project(kustomization({ conditions: [reconciling(), readyFalse("BuildFailed", "kustomize build failed: accumulating resources")] })));
-const SUSPENDED = evaluate(project(kustomization({ suspend: true, conditions: [ready()] })));
-const TERMINATING = evaluate(project(kustomization({ deletionTimestamp: "2026-08-01T10:05:00Z", conditions: [ready()] })));
+const READY = evaluate(project(kustomization({ ready: "True" })));
+const RECONCILING = evaluate(project(kustomization({ ready: "Unknown" })));
+const FAILED = evaluate(project(kustomization({ ready: "False", reason: "BuildFailed", message: "kustomize build failed: accumulating resources" })));
+const SUSPENDED = evaluate(project(kustomization({ suspend: true, ready: "True" })));
+const TERMINATING = evaluate(project(kustomization({ deletionTimestamp: "2026-08-01T10:05:00Z", ready: "True" })));
 const UNREADABLE: Evaluation = evaluate(project({ kind: "Kustomization", metadata: { name: "x", namespace: "y" }, status: { conditions: 1 } }));
 
 /** A little driver that plays the shell: records every transition the way it would log them. */
@@ -202,7 +206,7 @@ test("deleting the last object → unknown (nothing counted)", () => {
 
 test("a new object in its grace holds the previous signal, then shows progressing", () => {
   const s = synced({}); // unknown: nothing counted
-  s.at(1000).see("new", evaluate(project(kustomization({ observedGeneration: -1 }))));
+  s.at(1000).see("new", evaluate(project(kustomization())));
   assert.equal(s.signal, "unknown", "held");
   assert.match(decide(s.state, s.now).summary, /holding unknown/);
   s.at(5000).see("new", RECONCILING);
@@ -296,4 +300,43 @@ test("the state is never mutated", () => {
 
 test("options: stuckAfter must exceed progressGrace", () => {
   assert.throws(() => createSignalState({ progressGrace: 10_000, stuckAfter: 10_000 }), RangeError);
+});
+
+/** Plays one controller run's status writes (as a watcher sees them) `gap` ms apart; returns the end time. */
+function play(s: Shell, obj: JsonObject, statuses: JsonObject[], start: number, gap: number): number {
+  let t = start;
+  for (const status of statuses) {
+    s.at(t).see("main", evaluate(project({ ...obj, status })));
+    t += gap;
+  }
+  return t - gap;
+}
+
+test("the simulator's healthy run (4-6 MODIFIED events) never touches the light", () => {
+  const obj = kustomization({ ready: "True", wait: true });
+  const steps = successfulRun(obj, "latest@sha256:feed");
+  assert.ok(steps.length >= 4);
+  const s = synced({ main: READY });
+  const logged = s.log.length;
+  // 3.9 s for the whole run: well inside the grace.
+  const end = play(s, obj, steps, 1000, 3900 / (steps.length - 1));
+  assert.equal(s.signal, "ok");
+  assert.equal(s.log.length, logged);
+  assert.equal(decide(s.state, end).nextWakeAt, undefined);
+});
+
+test("the simulator's failing retries keep the light red without a single transition", () => {
+  let obj = kustomization({ ready: "False", reason: "HealthCheckFailed", message: "health check failed after 3m0s" });
+  // A healthy peer, so that only the failed object's own hold can keep the light red.
+  const s = synced({ main: evaluate(project(obj)), peer: READY });
+  assert.equal(s.signal, "failed");
+  const logged = s.log.length;
+  for (let t = 120_000; t < 1_200_000; t += 120_000) {
+    const steps = failedRun(obj, "latest@sha256:feed", "HealthCheckFailed", "health check failed after 3m0s");
+    play(s, obj, steps, t, 2000);
+    obj = { ...obj, status: steps.at(-1)! };
+    assert.equal(s.signal, "failed");
+  }
+  assert.equal(s.log.length, logged);
+  assert.deepEqual(decide(s.state, s.now).causes.map((c) => c.reason), ["HealthCheckFailed"]);
 });
