@@ -15,9 +15,11 @@ int main(void) {
   sei();
 
   econfig_load(&dm_config);
+  /* The self-test drives the configured pins first, so that Firmata's reset (which makes every
+   * digital pin an output, LOW unless already set) never flashes a common-anode LED. */
+  selftest_start(millis());
   firmata_init(); /* pins to StandardFirmata's reset state; REPORT_VERSION + firmware report */
   deadman_init(millis());
-  selftest_start(millis());
 
   for (;;) {
     while (uart_available()) {

@@ -61,10 +61,12 @@ void pin_write(uint8_t p, uint8_t level) {
 uint8_t pin_read(uint8_t p) { return (*pin_reg(p) & bit_of(p)) ? 1 : 0; }
 
 void pin_pwm(uint8_t p, uint8_t duty) {
-  pin_output(p);
+  /* level (or timer) first, then the output driver: an input becomes an output at its new
+   * level without passing through the old one */
   if (!pin_is_pwm(p)) pin_write(p, duty >= 128);
   else if (duty == 0 || duty == 255) pin_write(p, duty == 255);
   else pwm_on(p, duty);
+  pin_output(p);
 }
 
 uint16_t analog_read(uint8_t ch) {
