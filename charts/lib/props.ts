@@ -34,7 +34,7 @@ export interface FluxLightProps {
   readonly kinds?: readonly FluxKindName[];
   /** Port of `/healthz`, `/readyz`, `/metrics`. Default 9090. */
   readonly httpPort?: number;
-  readonly logLevel?: "trace" | "debug" | "info" | "warn" | "error";
+  readonly logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   readonly resources?: Resources;
   /** Default `device-plugin`. */
   readonly deviceAccess?: DeviceAccess;
@@ -76,7 +76,8 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const LED = /^(single:\d+|rgb(-anode)?:\d+,\d+,\d+)$/;
+const PIN = String.raw`(\d+|A[0-5])`;
+const LED = new RegExp(`^(single:${PIN}|rgb(-anode)?:${PIN},${PIN},${PIN})$`);
 // A qualified extended-resource name, as the API server checks it: domain/name, not kubernetes.io.
 const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
