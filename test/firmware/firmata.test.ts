@@ -16,6 +16,8 @@ interface Board {
   digitalWrite(pin: number, value: 0 | 1): void;
   analogWrite(pin: number, value: number): void;
   queryPinState(pin: number, cb: () => void): void;
+  digitalRead(pin: number, cb: (v: number) => void): void;
+  analogRead(pin: number, cb: (v: number) => void): void;
   once(event: string, cb: (...a: unknown[]) => void): void;
 }
 const Firmata = firmataIo.Firmata as unknown as new (transport: unknown, opts?: object) => Board;
@@ -99,6 +101,23 @@ describe("firmware: Firmata with firmata-io", () => {
     bench.uno.writeSerial(sysex([0x6f, 10, 64, 0]));
     await bench.run(5);
     assert.ok(Math.abs(bench.uno.pin(10).duty - 64 / 255) < 1e-9);
+  });
+
+  it("reports digital inputs when they change, and analog inputs", async () => {
+    // EmulatedUno has no API to drive an input from outside, and avr8js does not show pull-ups
+    // in PINx; reach for its port object (private) to act as the button.
+    const portD = (bench.uno as unknown as { ports: Record<string, { setPin(bit: number, v: boolean): void }> }).ports.D!;
+    board.pinMode(2, board.MODES.INPUT!);
+    const reads: number[] = [];
+    const first = new Promise<void>((resolve) => board.digitalRead(2, (v) => { reads.push(v); resolve(); }));
+    await first; // REPORT_DIGITAL answers with the port's current value at once
+    portD.setPin(2, true);
+    await bench.run(5);
+    portD.setPin(2, false);
+    await bench.run(5);
+    assert.deepEqual(reads, [0, 1, 0]);
+    const analog = new Promise<number>((resolve) => board.analogRead(0, resolve));
+    assert.equal(await analog, 0); // the emulator's ADC inputs read 0
   });
 
   it("ignores unknown sysex (also long ones) and stays in sync", async () => {
