@@ -81,7 +81,13 @@ export function decide(state: SignalState, now: number): Decision {
       case "progressing": {
         const since = tracked.progressingSince ?? now;
         const age = now - since;
-        if (age >= stuckAfter) {
+        if (tracked.before?.verdict === "failed") {
+          // A failing object's retry (False → Unknown → False, and with health checks Unknown for
+          // up to spec.timeout) is still the failure until a run succeeds: the light stays red
+          // rather than swapping red → amber → red on every retry.
+          failed.push(cause(tracked.ref, tracked.before));
+          settled++;
+        } else if (age >= stuckAfter) {
           // A controller that is down never moves its objects out of progressing.
           failed.push({
             ref: tracked.ref,
@@ -99,10 +105,7 @@ export function decide(state: SignalState, now: number): Decision {
           // object's retry blips (False → Unknown → False) keep it red, a healthy object's routine
           // reconcile keeps it green. Its own words are the failure's, which is what is shown.
           wake.at(since + progressGrace);
-          if (tracked.before?.verdict === "failed") {
-            failed.push(cause(tracked.ref, tracked.before));
-            settled++;
-          } else if (tracked.before?.verdict === "ready") {
+          if (tracked.before?.verdict === "ready") {
             settled++;
           } else {
             waiting++;

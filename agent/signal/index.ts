@@ -20,7 +20,7 @@
 //               for ≥ progressGrace; after the first list, no counted object at all.
 //   starting    before the first complete list (connectivity `synced` once).
 //   failed      a counted object failed, or progressing ≥ stuckAfter continuously (reason Stuck),
-//               or failed just before a progressing spell still within its grace.
+//               or failed just before its current progressing spell (a retry stays red until it succeeds).
 //   progressing a counted object progressing ≥ progressGrace (or suspended, if counted).
 //   ok          all counted objects ready, or ready just before a spell still within its grace.
 //   (held)      only brand-new objects, all within their grace: the signal in effect before the

@@ -172,12 +172,19 @@ test("failed → retry blip → failed stays failed, with no transition", () => 
   assert.equal(s.log.length, logged);
 });
 
-test("a failed object progressing past the grace shows progressing (someone is fixing it)", () => {
-  const s = synced({ main: FAILED }).at(1000).see("main", RECONCILING);
-  s.at(1000 + GRACE - 1);
+test("a failed object stays failed while it retries, however long, until a run succeeds", () => {
+  // With health checks a retry is Ready=Unknown for up to spec.timeout; the light must not swap
+  // red → amber → red on every retry.
+  const s = synced({ main: FAILED }).at(1000);
+  const before = s.log.length;
+  s.see("main", RECONCILING).at(1000 + GRACE);
   assert.equal(s.signal, "failed");
-  s.at(1000 + GRACE);
-  assert.equal(s.signal, "progressing");
+  s.at(1000 + 3 * 60_000);
+  assert.equal(s.signal, "failed");
+  assert.equal(decide(s.state, s.now).causes[0]!.reason, FAILED.reason);
+  assert.equal(s.log.length, before, "no transition while it retries");
+  s.see("main", READY);
+  assert.equal(s.signal, "ok");
 });
 
 test("failed shows at once; any failed object beats progressing and ok", () => {
