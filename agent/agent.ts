@@ -5,13 +5,21 @@ import { refKey, type Connectivity, type Evaluation, type ObjectRef, type Object
 import { evaluate } from "./status/verdict.ts";
 import { createSignalState, decide, forgetObject, observeConnectivity, observeObject, transition, type SignalState } from "./signal/index.ts";
 import { watchKind, type KindSource, type SourceSink } from "./source/kube.ts";
-import { KUSTOMIZATION, type WatchedKind } from "./source/kinds.ts";
+import { FLUX_KINDS, resourceName, type WatchedKind } from "./source/kinds.ts";
+import { discoverKinds } from "./source/discovery.ts";
+import { classify, messageOf } from "./source/errors.ts";
+import { backoff } from "./source/backoff.ts";
 import { BoardLink, type LinkState } from "./link/board.ts";
 import type { SerialAccess, UsbId } from "./link/ports.ts";
 import type { LedSpec } from "./light/led-spec.ts";
 import type { Log } from "./log/logger.ts";
 
 export interface AgentSettings {
+  /** Kinds to watch; absent: every Flux kind the cluster serves. */
+  kinds?: WatchedKind[];
+  /** Namespaces to watch; empty: the whole cluster. */
+  namespaces: string[];
+  selector?: string;
   serial: string;
   usbIds: UsbId[];
   led: LedSpec;
@@ -24,7 +32,8 @@ export interface AgentDeps {
   access: SerialAccess;
   log: Log;
   now?: () => number;
-  kinds?: WatchedKind[];
+  /** How often to look again for Flux kinds installed after start-up. */
+  rediscoverMs?: number;
   /** The wiring cannot be drawn on this board: the process should exit 2 with this line. */
   onFatal(message: string): void;
 }
@@ -46,7 +55,7 @@ export interface Agent {
   readonly signal: Signal | undefined;
   snapshot(): AgentSnapshot;
   readonly link: BoardLink;
-  readonly sources: KindSource[];
+  readonly sources: ReadonlyMap<string, KindSource>;
   /** Switch the LED off and let go of the board and the cluster. */
   stop(): Promise<void>;
 }
@@ -54,7 +63,9 @@ export interface Agent {
 export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   const now = deps.now ?? Date.now;
   const log = deps.log;
-  const kinds = deps.kinds ?? [KUSTOMIZATION];
+  const wanted = settings.kinds ?? FLUX_KINDS;
+  const scopes: (string | undefined)[] = settings.namespaces.length ? settings.namespaces : [undefined];
+  const sources = new Map<string, KindSource>();
   let state: SignalState = createSignalState({ progressGrace: settings.progressGraceMs, stuckAfter: settings.stuckAfterMs });
   let shown: Signal | undefined;
   let lastTransitionAt: number | undefined;
@@ -139,16 +150,74 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
       if (reported.delete(refKey(ref))) log.info({ event: "deleted", kind: ref.kind, namespace: ref.namespace, name: ref.name }, `${ref.kind} ${ref.namespace}/${ref.name} deleted`);
       reconsider();
     },
-    connectivity(kind, c) {
-      connectivity.set(kind.kind, c);
-      state = observeConnectivity(state, combine([...connectivity.values()]), now());
+    connectivity(kind, c, namespace) {
+      setConnectivity(`${kind.kind}/${namespace ?? ""}`, c);
+      if (c.state === "missing-crd") {
+        // The CRD went away under us: its objects went with it.
+        for (const tracked of state.objects.values()) if (tracked.ref.kind === kind.kind) state = forgetObject(state, tracked.ref, now());
+      }
       reconsider();
     },
   };
 
+  const setConnectivity = (key: string, c: Connectivity) => {
+    connectivity.set(key, c);
+    state = observeConnectivity(state, combine(connectivity), now());
+  };
+
+  const startKind = (kind: WatchedKind) => {
+    for (const namespace of scopes) {
+      const key = `${kind.kind}/${namespace ?? ""}`;
+      if (sources.has(key)) continue;
+      connectivity.set(key, { state: "listing" });
+      sources.set(key, watchKind(deps.kubeConfig, kind, sink, { log, now, namespace, labelSelector: settings.selector }));
+    }
+  };
+
+  // Discovery decides which kinds to watch; it runs again now and then, so a Flux component
+  // installed later (helm-controller, say) is picked up without a restart.
+  const retry = backoff(1000, 30_000);
+  let discoveryTimer: NodeJS.Timeout | undefined;
+  let skipped = "";
+  const discover = async () => {
+    let next = deps.rediscoverMs ?? 120_000;
+    try {
+      const { served, missing } = await discoverKinds(deps.kubeConfig, wanted);
+      retry.reset();
+      const fresh = served.filter((k) => !sources.has(`${k.kind}/${scopes[0] ?? ""}`));
+      if (fresh.length) {
+        log.info({ event: "watching", kinds: fresh.map((k) => k.kind), namespaces: settings.namespaces, selector: settings.selector ?? null }, `watching ${fresh.map((k) => k.kind).join(", ")} in ${settings.namespaces.length ? "namespaces " + settings.namespaces.join(", ") : "all namespaces"}${settings.selector ? " with labels " + settings.selector : ""}`);
+      }
+      const missingNow = missing.filter((k) => ![...sources.keys()].some((key) => key.startsWith(`${k.kind}/`)));
+      const skippedNow = missingNow.map((k) => k.kind).join(",");
+      if (skippedNow && skippedNow !== skipped) {
+        log.info({ event: "kinds-skipped", kinds: missingNow.map((k) => k.kind), reason: "CRD not installed" }, `not watching ${missingNow.map(resourceName).join(", ")}: the cluster does not serve them (CRD not installed)`);
+      }
+      skipped = skippedNow;
+      if (served.length === 0 && sources.size === 0) {
+        setConnectivity("discovery", {
+          state: "missing-crd",
+          error: `the cluster serves none of ${wanted.map(resourceName).join(", ")}`,
+          fix: "install Flux, or point --kubeconfig/--context at the cluster that runs it",
+        });
+      } else connectivity.delete("discovery");
+      for (const kind of fresh) startKind(kind);
+      if (!fresh.length) state = observeConnectivity(state, combine(connectivity), now());
+    } catch (err) {
+      next = retry.next();
+      const c = classify(err, wanted[0]!, now(), (connectivity.get("discovery") as { since?: number } | undefined)?.since);
+      setConnectivity("discovery", c);
+      log.warn({ event: "api-error", during: "discovery", cause: c.state, error: messageOf(err), retryInMs: next }, `API discovery failed: ${messageOf(err)}; retrying in ${next} ms`);
+    }
+    reconsider();
+    if (!stopped) discoveryTimer = setTimeout(() => void discover(), next);
+  };
+  let stopped = false;
+
   link.start();
-  const sources = kinds.map((kind) => watchKind(deps.kubeConfig, kind, sink, { log, now }));
+  connectivity.set("discovery", { state: "listing" });
   reconsider();
+  void discover();
 
   return {
     get signal() {
@@ -167,26 +236,40 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
         lastTransitionAt,
         objects: [...counts.values()],
         board: { state: link.state, connected: link.state === "connected", path: link.board?.path, firmware: link.board?.firmware },
-        watching: kinds.every((k) => connectivity.get(k.kind)?.state === "synced"),
-        watchRestarts: sources.reduce((n, s) => n + s.stats.watchRestarts, 0),
-        events: sources.reduce((n, s) => n + s.stats.events, 0),
+        watching: isWatching(connectivity),
+        watchRestarts: [...sources.values()].reduce((n, s) => n + s.stats.watchRestarts, 0),
+        events: [...sources.values()].reduce((n, s) => n + s.stats.events, 0),
       };
     },
     link,
     sources,
     async stop() {
+      stopped = true;
       clearTimeout(timer);
-      for (const s of sources) s.stop();
+      clearTimeout(discoveryTimer);
+      for (const s of sources.values()) s.stop();
       await link.stop();
     },
   };
 }
 
-/** The view of the whole cluster is as bad as the worst kind's. */
-function combine(all: Connectivity[]): Connectivity {
+/**
+ * The view of the whole cluster is as bad as the worst kind's — except that a kind whose CRD is
+ * missing is simply not watched while other kinds are (a cluster without helm-controller is fine).
+ */
+function combine(byKey: ReadonlyMap<string, Connectivity>): Connectivity {
+  const all = [...byKey.values()];
+  const watched = all.filter((c) => c.state !== "missing-crd");
+  const considered = watched.length > 0 ? watched : all;
   const order: Connectivity["state"][] = ["forbidden", "missing-crd", "unreachable", "listing", "synced"];
-  const sorted = [...all].sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
+  const sorted = [...considered].sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
   return sorted[0] ?? { state: "listing" };
+}
+
+/** Every watched kind is listed and its watch running; kinds without a CRD are not watched. */
+function isWatching(byKey: ReadonlyMap<string, Connectivity>): boolean {
+  const watched = [...byKey.values()].filter((c) => c.state !== "missing-crd");
+  return watched.length > 0 && watched.every((c) => c.state === "synced");
 }
 
 function describe(c: { ref: ObjectRef; reason: string; message: string }): string {

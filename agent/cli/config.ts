@@ -5,6 +5,7 @@
 import { formatDuration } from "../signal/format.ts";
 import { parseDuration, type Parsed } from "./duration.ts";
 import { DEFAULT_LED_SPEC, parseLedSpec, type LedSpec } from "../light/led-spec.ts";
+import { FLUX_KINDS, findKind, type WatchedKind } from "../source/kinds.ts";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -33,11 +34,20 @@ export interface Config {
   /** Extra USB ids to look for, besides the known Arduino ones; empty = only the known ones. */
   usbIds: UsbId[];
   http: HttpAddress | "off";
+  /** Flux kinds to watch; undefined: every Flux kind the cluster serves. */
+  kinds?: WatchedKind[];
+  /** Namespaces to watch; empty: all. */
+  namespaces: string[];
+  /** A label selector every watched object must match. */
+  selector?: string;
+  /** `fluxlight status` output. */
+  output: "table" | "json";
 }
 
 export const COMMANDS = {
   run: "watch Flux and drive the light",
   demo: "drive the light from a simulated cluster (no Kubernetes needed)",
+  status: "print every Flux object's verdict and the signal the light would show, then exit",
   help: "print this help",
 } as const;
 export type Command = keyof typeof COMMANDS;
@@ -82,11 +92,37 @@ const FLAGS: Flag[] = [
     help: "also look for this USB vendor:product id (4 hex digits each); repeatable, comma-separated in the variable" }),
   flag({ name: "http", key: "http", value: "ADDR", default: ":9090", parse: parseHttp,
     help: "listen address for /healthz, /readyz and /metrics: host:port, :port, or off" }),
+  flag({ name: "kinds", key: "kinds", value: "KIND,...", parse: parseKinds,
+    help: `Flux kinds to watch (default: every one the cluster serves of ${FLUX_KINDS.map((k) => k.kind).join(", ")})` }),
+  flag({ name: "namespace", key: "namespaces", value: "NAME", repeatable: true, parse: parseNamespace,
+    help: "watch only this namespace; repeatable, comma-separated in the variable (default: all namespaces)" }),
+  flag({ name: "selector", key: "selector", value: "LABELS", parse: nonEmpty("a label selector such as app=web,tier!=db"),
+    help: "watch only objects whose labels match, as kubectl -l takes it" }),
+  flag({ name: "output", key: "output", value: "FORMAT", default: "table", parse: oneOf(["table", "json"] as const),
+    help: "status output: table (as flux get all -A) or json" }),
   flag({ name: "log-level", key: "logLevel", value: "LEVEL", default: "info", parse: oneOf(LOG_LEVELS),
     help: `log level: ${LOG_LEVELS.join(", ")}` }),
   flag({ name: "log-format", key: "logFormat", value: "FORMAT", default: "json", parse: oneOf(["json", "pretty"] as const),
     help: "json (one line per event) or pretty (for a terminal)" }),
 ];
+
+function parseKinds(text: string): Parsed<WatchedKind[]> {
+  const kinds: WatchedKind[] = [];
+  for (const name of text.split(",").map((n) => n.trim()).filter(Boolean)) {
+    const kind = findKind(name);
+    if (!kind) return { ok: false, error: `${JSON.stringify(name)} is not a Flux kind fluxlight watches: use ${FLUX_KINDS.map((k) => k.kind).join(", ")}` };
+    if (!kinds.includes(kind)) kinds.push(kind);
+  }
+  if (kinds.length === 0) return { ok: false, error: "needs at least one kind, e.g. Kustomization,Bucket" };
+  return { ok: true, value: kinds };
+}
+
+// RFC 1123 labels, as Kubernetes requires of namespace names.
+function parseNamespace(text: string): Parsed<string[]> {
+  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(text)
+    ? { ok: true, value: [text] }
+    : { ok: false, error: `${JSON.stringify(text)} is not a namespace name (lowercase letters, digits and '-', at most 63)` };
+}
 
 function flag<K extends keyof Config>(f: Omit<Flag<K>, "env">): Flag {
   return { ...f, env: `FLUXLIGHT_${f.name.toUpperCase().replaceAll("-", "_")}` } as unknown as Flag;
@@ -125,8 +161,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
 
   const [command, ...extra] = positional;
   if (help || command === "help") return { ok: true, command: "help", config: defaults() };
-  if (command === undefined) return { ok: false, error: "a command is needed: run, demo or help", usage: true };
-  if (!(command in COMMANDS)) return { ok: false, error: `${JSON.stringify(command)}: unknown command: use run, demo or help` };
+  if (command === undefined) return { ok: false, error: `a command is needed: ${Object.keys(COMMANDS).join(", ")}`, usage: true };
+  if (!(command in COMMANDS)) return { ok: false, error: `${JSON.stringify(command)}: unknown command: use ${Object.keys(COMMANDS).join(", ")}` };
   if (extra.length > 0) return { ok: false, error: `${JSON.stringify(extra[0])}: unexpected argument after ${command}` };
 
   const config: Partial<Record<keyof Config, unknown>> = {};

@@ -5,6 +5,8 @@ import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
 import { createLog } from "../log/logger.ts";
 import { startAgent, type Agent } from "../agent.ts";
 import { realSerial } from "../link/serialport.ts";
+import { formatLedSpec } from "../light/led-spec.ts";
+import { formatDuration } from "../signal/format.ts";
 
 const EXIT_USAGE = 2;
 
@@ -33,12 +35,26 @@ async function run(config: Config): Promise<void> {
   }
   const log = createLog({ level: config.logLevel, format: config.logFormat });
   log.info(
-    { event: "start", cluster: kubeConfig.getCurrentCluster()?.server, context: kubeConfig.getCurrentContext(), serial: config.serial, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter },
+    {
+      event: "start",
+      cluster: kubeConfig.getCurrentCluster()?.server,
+      context: kubeConfig.getCurrentContext(),
+      kinds: config.kinds?.map((k) => k.kind) ?? "all served",
+      namespaces: config.namespaces.length ? config.namespaces : "all",
+      selector: config.selector ?? null,
+      serial: config.serial,
+      usbIds: config.usbIds.map((u) => `${u.vendorId}:${u.productId}`),
+      led: formatLedSpec(config.led),
+      progressGrace: formatDuration(config.progressGrace),
+      stuckAfter: formatDuration(config.stuckAfter),
+      heartbeatTimeout: formatDuration(config.heartbeatTimeout),
+      http: config.http === "off" ? "off" : `${config.http.host ?? ""}:${config.http.port}`,
+    },
     "fluxlight starting",
   );
   let agent: Agent | undefined = undefined;
   agent = startAgent(
-    { serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter },
+    { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter },
     {
       kubeConfig,
       access: realSerial,

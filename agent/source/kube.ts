@@ -16,13 +16,15 @@ export interface SourceSink {
   replaceAll(kind: WatchedKind, views: ObjectView[]): void;
   upsert(view: ObjectView): void;
   remove(ref: ObjectRef): void;
-  connectivity(kind: WatchedKind, c: Connectivity): void;
+  connectivity(kind: WatchedKind, c: Connectivity, namespace?: string): void;
 }
 
 export interface SourceOptions {
   log: Log;
   now: () => number;
   labelSelector?: string;
+  /** Watch one namespace; absent: the whole cluster. */
+  namespace?: string;
   /** Server-side watch length; a real API server caps it anyway. */
   watchTimeoutSeconds?: number;
   pageSize?: number;
@@ -56,16 +58,21 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
   const retry = opts.backoff ?? makeBackoff();
   const stopper = new AbortController();
   const stats: SourceStats = { lists: 0, watchRestarts: 0, events: 0 };
-  const log = opts.log.child({ kind: kind.kind });
+  const log = opts.log.child({ kind: kind.kind, ...(opts.namespace ? { scope: opts.namespace } : {}) });
   let outageSince: number | undefined;
   let current: AbortController | undefined;
 
+  let lastProblem = "";
   const fail = (err: unknown, during: string) => {
     const c = classify(err, kind, opts.now(), outageSince);
     if (c.state === "unreachable") outageSince = c.since;
-    sink.connectivity(kind, c);
+    sink.connectivity(kind, c, opts.namespace);
     const delay = retry.next();
-    log.warn(
+    // The first failure of a kind says what and why; identical retries only at debug level.
+    const problem = `${c.state}:${"error" in c ? c.error : ""}`;
+    const level = problem === lastProblem ? "debug" : "warn";
+    lastProblem = problem;
+    log[level](
       { event: "api-error", during, resource: resourceName(kind), status: statusOf(err), cause: c.state, error: "error" in c ? c.error : undefined, fix: "fix" in c ? c.fix : undefined, retryInMs: delay },
       `${during} ${resourceName(kind)} failed: ${messageOf(err)}; retrying in ${delay} ms`,
     );
@@ -73,7 +80,7 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
   };
 
   const list = async (): Promise<string> => {
-    const { views, resourceVersion } = await listKind(api, kind, { labelSelector: opts.labelSelector, pageSize: opts.pageSize });
+    const { views, resourceVersion } = await listKind(api, kind, { labelSelector: opts.labelSelector, namespace: opts.namespace, pageSize: opts.pageSize });
     stats.lists += 1;
     sink.replaceAll(kind, views);
     return resourceVersion;
@@ -84,8 +91,9 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
   const recovered = () => {
     if (outageSince === undefined) return;
     outageSince = undefined;
+    lastProblem = "";
     retry.reset();
-    sink.connectivity(kind, { state: "synced" });
+    sink.connectivity(kind, { state: "synced" }, opts.namespace);
     log.info({ event: "api-recovered", resource: resourceName(kind) }, `watching ${resourceName(kind)} again`);
   };
 
@@ -94,7 +102,8 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
       let rv = resourceVersion;
       let gone = false;
       let ended = false;
-      const path = `/apis/${kind.group}/${kind.version}/${kind.plural}`;
+      const scope = opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : "";
+      const path = `/apis/${kind.group}/${kind.version}${scope}/${kind.plural}`;
       const query = { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: watchTimeout, labelSelector: opts.labelSelector };
       const onEvent = (type: string, object: unknown) => {
         stats.events += 1;
@@ -138,9 +147,11 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
         await fail(err, "list");
         continue;
       }
+      if (lastProblem) log.info({ event: "api-recovered", resource: resourceName(kind) }, `listing ${resourceName(kind)} works again`);
       outageSince = undefined;
+      lastProblem = "";
       retry.reset();
-      sink.connectivity(kind, { state: "synced" });
+      sink.connectivity(kind, { state: "synced" }, opts.namespace);
       for (;;) {
         const end = await watchFrom(resourceVersion);
         if (stopper.signal.aborted) return;

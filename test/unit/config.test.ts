@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { defaults, parseConfig, usage, type Config } from "../../agent/cli/config.ts";
+import { findKind } from "../../agent/source/kinds.ts";
 
 function ok(argv: string[], env: Record<string, string> = {}): Config {
   const r = parseConfig(argv, env);
@@ -24,6 +25,8 @@ test("defaults", () => {
     http: { port: 9090 },
     logLevel: "info",
     logFormat: "json",
+    namespaces: [],
+    output: "table",
   });
   assert.deepEqual(defaults(), ok(["run"]));
 });
@@ -33,9 +36,9 @@ test("commands: run, demo, help; none is an error that wants usage", () => {
   assert.equal((parseConfig(["help"], {}) as { command: string }).command, "help");
   assert.equal((parseConfig(["run", "--help"], {}) as { command: string }).command, "help");
   assert.equal((parseConfig(["-h"], {}) as { command: string }).command, "help");
-  assert.deepEqual(parseConfig([], {}), { ok: false, error: "a command is needed: run, demo or help", usage: true });
-  assert.deepEqual(parseConfig(["--led", "rgb:9,10,11"], {}), { ok: false, error: "a command is needed: run, demo or help", usage: true });
-  assert.equal(error(["start"]), '"start": unknown command: use run, demo or help');
+  assert.deepEqual(parseConfig([], {}), { ok: false, error: "a command is needed: run, demo, status, help", usage: true });
+  assert.deepEqual(parseConfig(["--led", "rgb:9,10,11"], {}), { ok: false, error: "a command is needed: run, demo, status, help", usage: true });
+  assert.equal(error(["start"]), '"start": unknown command: use run, demo, status, help');
   assert.equal(error(["run", "now"]), '"now": unexpected argument after run');
 });
 
@@ -44,7 +47,8 @@ test("every flag, both spellings, before or after the command", () => {
     "--kubeconfig", "/etc/k3s.yaml", "run", "--context=homelab", "--serial", "/dev/arduino",
     "--led=rgb-anode:9,10,11", "--progress-grace", "5s", "--stuck-after=15m", "--log-level", "debug",
     "--heartbeat-timeout", "0", "--usb-id", "2341:0043", "--usb-id=1A86:7523", "--http", "127.0.0.1:8080",
-    "--log-format", "pretty",
+    "--log-format", "pretty", "--kinds", "kustomizations,Bucket", "--namespace", "flux-system", "--namespace=apps",
+    "--selector", "tier=infra", "--output", "json",
   ]);
   assert.deepEqual(c, {
     kubeconfig: "/etc/k3s.yaml",
@@ -58,6 +62,10 @@ test("every flag, both spellings, before or after the command", () => {
     usbIds: [{ vendorId: "2341", productId: "0043" }, { vendorId: "1a86", productId: "7523" }],
     http: { host: "127.0.0.1", port: 8080 },
     logFormat: "pretty",
+    kinds: [findKind("Kustomization"), findKind("Bucket")],
+    namespaces: ["flux-system", "apps"],
+    selector: "tier=infra",
+    output: "json",
   });
 });
 
@@ -144,4 +152,12 @@ test("usage lists every flag with its env twin and default", () => {
   assert.match(text, /default single:13/);
   assert.match(text, /default 20s/);
   assert.match(text, /^Usage: fluxlight <command> \[flags\]/);
+});
+
+test("--kinds and --namespace name what is wrong", () => {
+  assert.equal(error(["run", "--kinds", "Kustomization,HelmChartz"]), '--kinds: "HelmChartz" is not a Flux kind fluxlight watches: use GitRepository, OCIRepository, Bucket, HelmRepository, HelmChart, Kustomization, HelmRelease');
+  assert.equal(error(["run", "--kinds", ","]), "--kinds: needs at least one kind, e.g. Kustomization,Bucket");
+  assert.equal(error(["run", "--namespace", "Flux_System"]), `--namespace: "Flux_System" is not a namespace name (lowercase letters, digits and '-', at most 63)`);
+  assert.deepEqual(ok(["run"], { FLUXLIGHT_NAMESPACE: "a,b" }).namespaces, ["a", "b"]);
+  assert.equal(error(["status", "--output", "yaml"]).startsWith("--output: "), true);
 });
