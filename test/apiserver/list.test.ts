@@ -72,7 +72,7 @@ test("401 with a Status body when the token is missing or wrong", async (t) => {
   h.server.setToken("rotated");
   // client-node's generated code throws 401 without the body, so read the body over plain HTTP.
   assert.equal((await failure(h.api.listClusterCustomObject({ ...KS }))).code, 401);
-  for (const headers of [{}, { authorization: "Bearer fluxlight-sim-token" }]) {
+  for (const headers of [{}, { authorization: "Bearer fluxlight-sim-token" }] as Record<string, string>[]) {
     const res = await fetch(`${h.server.url}/apis/${KS.group}/${KS.version}/${KS.plural}`, { headers });
     assert.equal(res.status, 401);
     assert.deepEqual(await res.json(), { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 });

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { request } from "node:http";
 import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { successfulRun } from "../../agent/sim/flux/controller.ts";
@@ -146,4 +147,32 @@ test("removeCrd ends watches on that kind after DELETED events", async (t) => {
   h.server.removeCrd("Kustomization");
   assert.equal(await w.done, null);
   assert.deepEqual(w.events.map(brief).map((s) => s.split(" ").slice(0, 2).join(" ")), ["DELETED a"]);
+});
+
+test("midEvent: the raw stream ends inside an event line, without the chunked terminator", async (t) => {
+  const h = await harness();
+  t.after(() => h.close());
+  h.server.create(kustomization({ name: "a", ready: "True", inventoryEntries: 50 }));
+  const raw = await new Promise<{ body: string; aborted: boolean }>((resolve, reject) => {
+    const req = request(`${h.server.url}${KS_PATH}?watch=true&resourceVersion=0`, { headers: { authorization: "Bearer fluxlight-sim-token" } }, (res) => {
+      let body = "";
+      let aborted = false;
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        body += d;
+        if (body.endsWith("\n") && h.server.stats.openWatches === 1) h.server.dropWatches({ midEvent: true });
+      });
+      res.on("aborted", () => (aborted = true));
+      res.on("error", () => (aborted = true));
+      res.on("close", () => resolve({ body, aborted }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  const lines = raw.body.split("\n");
+  assert.equal(lines.length, 2);
+  assert.equal(JSON.parse(lines[0]!).type, "ADDED");
+  assert.ok(lines[1]!.length > 10 && !lines[1]!.endsWith("}"), "half an event line");
+  assert.throws(() => JSON.parse(lines[1]!));
+  assert.ok(raw.aborted, "the response did not end cleanly");
 });
