@@ -1,0 +1,108 @@
+// /metrics: the agent's snapshot as Prometheus figures, read at scrape time so that a scrape
+// always sees what the light sees now. Each registry is its own (never prom-client's global
+// one), so several agents — or tests — can live in one process.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import type { AgentSnapshot } from "../agent.ts";
+import type { Signal } from "../model.ts";
+
+/** Every signal, worst first: the signal gauge always carries all of them (1 for the one shown). */
+export const SIGNALS = ["starting", "unknown", "failed", "progressing", "ok"] as const satisfies readonly Signal[];
+// A sixth signal added to the model must be added above, or this line stops compiling.
+const _everySignal: readonly (typeof SIGNALS)[number][] = [] as Signal[];
+void _everySignal;
+
+export interface MetricsOptions {
+  /** ms, the same clock as the snapshot's lastTransitionAt. */
+  now: () => number;
+  /** Process metrics (CPU, memory, event loop lag, …); off only where they would be noise. */
+  processMetrics?: boolean;
+}
+
+export interface Metrics {
+  registry: Registry;
+  /** The text of one scrape, and its content type. */
+  scrape(): Promise<{ contentType: string; body: string }>;
+}
+
+export function createMetrics(snapshot: () => AgentSnapshot, opts: MetricsOptions): Metrics {
+  const registry = new Registry();
+  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  // One snapshot per scrape, shared by every figure below, so that they all describe one
+  // instant. prom-client runs every collector synchronously inside registry.metrics() before
+  // its first await, so `current` is set for exactly one scrape (a direct get() of one metric
+  // takes its own).
+  let current: AgentSnapshot | undefined;
+  const read = (): AgentSnapshot => current ?? snapshot();
+
+  new Gauge({
+    name: "fluxlight_objects",
+    help: "Flux objects the agent watches, by kind and by fluxlight's verdict on each (ready, progressing, failed, suspended, terminating, unknown).",
+    labelNames: ["kind", "verdict"],
+    registers,
+    collect() {
+      this.reset();
+      for (const { kind, verdict, count } of read().objects) this.inc({ kind, verdict }, count);
+    },
+  });
+  new Gauge({
+    name: "fluxlight_signal",
+    help: "The signal the light shows: 1 for the current one (starting, unknown, failed, progressing or ok), 0 for the others; all 0 before the first.",
+    labelNames: ["signal"],
+    registers,
+    collect() {
+      const shown = read().signal;
+      for (const signal of SIGNALS) this.set({ signal }, signal === shown ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "fluxlight_board_connected",
+    help: "1 when the Arduino is connected and answering Firmata, 0 while it is searched for or reconnecting.",
+    registers,
+    collect() {
+      this.set(read().board.connected ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: "fluxlight_watch_restarts_total",
+    help: "Times a watch of the Kubernetes API was started again after it ended or failed (dropped connections, 410 Gone relists).",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(read().watchRestarts);
+    },
+  });
+  new Counter({
+    name: "fluxlight_events_total",
+    help: "Watch events (added, modified, deleted) the agent has processed since it started.",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(read().events);
+    },
+  });
+  new Gauge({
+    name: "fluxlight_seconds_since_transition",
+    help: "Seconds since the light last changed signal; NaN before it has shown any.",
+    registers,
+    collect() {
+      const at = read().lastTransitionAt;
+      this.set(at === undefined ? Number.NaN : Math.max(0, opts.now() - at) / 1000);
+    },
+  });
+
+  return {
+    registry,
+    async scrape() {
+      current = snapshot();
+      let text: Promise<string>;
+      try {
+        text = registry.metrics();
+      } finally {
+        current = undefined;
+      }
+      return { contentType: registry.contentType, body: await text };
+    },
+  };
+}
