@@ -134,6 +134,15 @@ describe("firmware: dead-man's switch", () => {
     assert.equal((await b.query()).lostCount, 0);
   });
 
+  it("survives a Firmata SYSTEM_RESET, which resets the pin modes as StandardFirmata does", async () => {
+    const { b } = await hostWithGreenOn(400);
+    await b.send([0xff, ...sysex([0x6d, 9]), ...sysex([0x6d, 14])], 5);
+    const states = b.sysexReplies(0x6e);
+    assert.deepEqual(states, [[9, OUTPUT, 0], [14, 2 /* ANALOG */, 0]]);
+    const q = await b.query();
+    assert.deepEqual([q.armed, q.timeout, q.entries.length], [true, 400, 3]);
+  });
+
   it("a timeout of 0 disarms it", async () => {
     const { b, last } = await hostWithGreenOn(400);
     await b.send(sysex(configureBody(0, [{ pin: 9, pattern: PATTERN.SOLID }])));
