@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { SerialPortStream } from "@serialport/stream";
 import { EmulatedUno } from "../../agent/sim/uno/uno.ts";
 import { UnoBinding } from "../../agent/sim/uno/binding.ts";
-import { STANDARD_FIRMATA, VERSION_REPORT, collect, handshake, waitForPin } from "./helpers.ts";
+import { STANDARD_FIRMATA, VERSION_REPORT, collect, handshake, waitForPin, whenClosed } from "./helpers.ts";
 
 const PATH = "/dev/ttyACM0";
 const BOOT_MS = 2500; // StandardFirmata blinks its version on pin 13 (~1.9 s) before it talks
@@ -128,4 +128,18 @@ test("a baud rate the firmware does not use yields garbage, not a handshake", as
   assert.ok(!seen.bytes().includes(Buffer.from(VERSION_REPORT)));
   assert.ok(uno.stats.garbled > 0);
   port.close();
+});
+
+test('unplug("eof"): the read never reports it (bindings-cpp #162); the next write closes the port', async (t) => {
+  const { uno, dev, open } = await setup();
+  t.after(() => uno.stop());
+  const port = open();
+  await handshake(port);
+  const closed = whenClosed(port);
+  dev.unplug("eof");
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(port.isOpen, true, "silent until written to");
+  port.write(Buffer.from([0xf9]));
+  const errors = await closed;
+  assert.ok(errors.some((e) => e.disconnected && /EIO/.test(e.message)), errors.map(String).join());
 });

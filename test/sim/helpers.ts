@@ -25,8 +25,8 @@ export interface FirmataBoard {
 const Firmata = (firmataIo as unknown as { Firmata: new (port: Duplex, opts: object) => FirmataBoard }).Firmata;
 
 /** Resolves when firmata-io reports "ready" (version + firmware + capabilities answered). */
-export function handshake(port: Duplex, timeoutMs = 10_000): Promise<FirmataBoard> {
-  const board = new Firmata(port, { reportVersionTimeout: 3000 });
+export function handshake(port: Duplex, { timeoutMs = 10_000, reportVersionTimeout = 3000 } = {}): Promise<FirmataBoard> {
+  const board = new Firmata(port, { reportVersionTimeout });
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no Firmata handshake within ${timeoutMs} ms`)), timeoutMs);
     board.once("ready", () => { clearTimeout(t); resolve(board); });
@@ -65,3 +65,23 @@ export function collect(port: Duplex): { bytes: () => Buffer; waitFor: (seq: num
 }
 
 export const VERSION_REPORT = [0xf9, 0x02, 0x04]; // REPORT_VERSION, protocol 2.4: sent at boot
+
+/**
+ * Every error a port reports until it is closed. Linux tells of a hangup either through a failing
+ * read (one "close" with a DisconnectedError) or, after EOF reads, only through a failing write
+ * ("error" EIO, a bare "close", then "close" with a DisconnectedError).
+ */
+export function whenClosed(port: Duplex & { isOpen: boolean }, timeoutMs = 3000): Promise<(Error & { disconnected?: boolean })[]> {
+  const errors: Error[] = [];
+  port.on("error", (e: Error) => errors.push(e));
+  port.on("close", (e?: Error | null) => { if (e) errors.push(e); });
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const poll = () => {
+      if (!port.isOpen && errors.some((e) => (e as { disconnected?: boolean }).disconnected)) return resolve(errors);
+      if (Date.now() - start > timeoutMs) return reject(new Error(`port not closed by a disconnect; errors: ${errors.map((e) => e.message).join(", ")}`));
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
+}

@@ -13,6 +13,8 @@
  * - unplug(): the board loses USB power; a pending or next read fails with "bad file descriptor"
  *   (what libuv's poll reports on the hung-up tty), writes with EIO, so SerialPortStream closes
  *   with a DisconnectedError. While unplugged, open fails with ENOENT as the device node is gone.
+ *   unplug("eof") models the other thing Linux does (bindings-cpp issue #162): the read sees EOF
+ *   and bindings-cpp retries it forever, so nothing is reported until the host writes (EIO).
  * - A second open of an open port fails like the port lock (lock: true) does.
  * - Baud rates that do not match the firmware's garble bytes both ways (see EmulatedUno.wireBaud).
  */
@@ -40,12 +42,12 @@ export class UnoDevice {
   get plugged(): boolean { return this.pluggedIn; }
 
   /** Pull the USB cable: the board powers off and the open port fails as on Linux. */
-  unplug(): void {
+  unplug(how: "error" | "eof" = "error"): void {
     if (!this.pluggedIn) return;
     this.pluggedIn = false;
     this.wasRunning = this.uno.isRunning;
     this.uno.powerOff();
-    this.port?.hangUp();
+    this.port?.hangUp(how);
   }
   /** Plug it back in: power-on reset; the board runs again if it was running. */
   plug(): void {
@@ -97,7 +99,7 @@ export class UnoBinding implements BindingInterface<UnoPort, OpenOptions, PortIn
 
 export class UnoPort implements BindingPortInterface {
   isOpen = true;
-  private hungUp = false;
+  private hungUp: "error" | "eof" | undefined;
   private dtr = true;
   private readonly rx: Buffer[] = [];
   private pending: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -114,12 +116,16 @@ export class UnoPort implements BindingPortInterface {
   }
 
   /** Called by UnoDevice.unplug(). */
-  hangUp(): void {
-    this.hungUp = true;
-    this.wake(new BindingError("bad file descriptor"));
+  hangUp(how: "error" | "eof"): void {
+    this.hungUp = how;
+    if (how === "error") this.wake(new BindingError("bad file descriptor"));
   }
 
   async close(): Promise<void> {
+    if (!this.isOpen) throw new Error("Port is not open");
+    // The native close goes through libuv's threadpool; keep its ordering of events (after a failed
+    // write, the stream's own destroy-"close" comes before the "close" with the DisconnectedError).
+    await new Promise((r) => setImmediate(r));
     if (!this.isOpen) throw new Error("Port is not open");
     this.isOpen = false;
     this.unsubscribe();
@@ -133,7 +139,7 @@ export class UnoPort implements BindingPortInterface {
     if (!Buffer.isBuffer(buffer)) throw new TypeError('"buffer" is not a Buffer');
     if (!this.isOpen) throw new BindingError("Port is not open", true);
     for (;;) {
-      if (this.hungUp) throw Object.assign(new BindingError("bad file descriptor"), { disconnect: true });
+      if (this.hungUp === "error") throw Object.assign(new BindingError("bad file descriptor"), { disconnect: true });
       if (this.rx.length > 0) break;
       await new Promise<void>((resolve, reject) => { this.pending = { resolve, reject }; });
     }
