@@ -138,7 +138,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
         const v = state.objects.get(refKey(view))?.evaluation.verdict ?? "unknown";
         counts[v] = (counts[v] ?? 0) + 1;
       }
-      log.info({ event: "listed", kind: kind.kind, objects: views.length, verdicts: counts }, `listed ${views.length} ${kind.kind}${views.length === 1 ? "" : "s"}: ${Object.entries(counts).map(([v, n]) => `${n} ${v}`).join(", ") || "none"}`);
+      log.info({ event: "listed", kind: kind.kind, objects: views.length, verdicts: counts }, `listed ${kind.kind} objects: ${Object.entries(counts).map(([v, n]) => `${n} ${v}`).join(", ") || "none"}`);
       reconsider();
     },
     upsert(view) {

@@ -83,8 +83,11 @@ async function main(): Promise<void> {
     case "run":
       return run(parsed.config);
     case "demo": {
+      // The demo has its own defaults (an RGB LED, a short grace) unless the user chose.
+      const chose = (name: string, env: string) => process.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)) || !!process.env[env];
       const { runDemo } = await import("../demo/demo.ts");
-      return runDemo(parsed.config);
+      const result = await runDemo(parsed.config, { ledGiven: chose("led", "FLUXLIGHT_LED"), graceGiven: chose("progress-grace", "FLUXLIGHT_PROGRESS_GRACE") });
+      process.exit(result.matched === result.scenes ? 0 : 1);
     }
   }
 }

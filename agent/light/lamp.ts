@@ -15,6 +15,12 @@ export interface Lamp {
 
 type JohnnyBoard = InstanceType<typeof five.Board>;
 
+// johnny-five 2.1.0 sets Led.RGB.prototype[Animation.keys] from RGB.colors one line before it
+// defines RGB.colors, so any Animation of an RGB LED throws in its first frame. Mend it here.
+const ANIMATION_KEYS = "@@keys"; // johnny-five's Animation.keys
+const rgbPrototype = five.Led.RGB.prototype as unknown as Record<string, unknown>;
+rgbPrototype[ANIMATION_KEYS] ??= ["red", "green", "blue"];
+
 export function createLamp(board: JohnnyBoard, spec: LedSpec): Lamp {
   return spec.kind === "single" ? singleLamp(board, spec.pin) : rgbLamp(board, spec);
 }
