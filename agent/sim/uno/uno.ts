@@ -13,6 +13,13 @@
  *   uno.pin(n)                     Arduino pin 0..19 → { mode, level, duty, pwm }
  *   uno.onPinChange(cb)            fires with { pin, millis, ...state } when level/duty/mode change
  *   uno.eeprom                     the 1 KiB EEPROM contents (survives reset)
+ *   uno.serialBacklog, clearSerialQueue(), chipBaud, isRunning, stats { rxDropped, garbled, resets }
+ *
+ * Peripherals: timers 0/1/2, ports B/C/D, USART0, EEPROM, ADC (inputs read 0), watchdog (its
+ * reset is a board reset). Pin changes are reported once settled for 2 µs, stamped with the time
+ * of the first register write; a PWM pin reports duty changes, not its PWM-rate level toggles.
+ * RX: a byte the firmware has not read yet holds back the next (no overrun); bytes arriving while
+ * the receiver is off are lost, as on silicon. There is no bootloader: the app starts at once.
  *
  * Paced (default): emulated time follows the wall clock and never runs ahead of it; if the host
  * is too slow, it falls behind by at most MAX_CATCH_UP_MS and the rest is counted in `lag`.
