@@ -1,0 +1,123 @@
+// `fluxlight status`, the pure part: views in, the signal the light would show and the text to
+// print out. The shell that gathers the views is ./status.ts.
+import type { Connectivity, Evaluation, ObjectView, Signal, Verdict } from "../model.ts";
+import { createSignalState, decide, observeConnectivity, observeObject, type Decision } from "../signal/index.ts";
+import { FLUX_KINDS } from "../source/kinds.ts";
+import { evaluate } from "../status/verdict.ts";
+import { safeJson } from "./escape.ts";
+import { formatTable } from "./table.ts";
+
+/** One object as the status command reports it: `flux get`'s columns plus fluxlight's verdict. */
+export interface StatusRow {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** The Ready condition's status as `flux get` prints it. */
+  ready: string;
+  verdict: Verdict;
+  reason: string;
+  message: string;
+  suspended: boolean;
+}
+
+export interface StatusReport {
+  signal: Signal;
+  decision: Decision;
+  rows: StatusRow[];
+}
+
+export function toRow(view: ObjectView, ev: Evaluation = evaluate(view)): StatusRow {
+  return {
+    kind: view.kind,
+    namespace: view.namespace,
+    name: view.name,
+    ready: readyColumn(view),
+    verdict: ev.verdict,
+    // The verdict's own words: Flux's reason and message wherever a Flux condition decided it
+    // (for Ready that is exactly `flux get`'s MESSAGE), fluxlight's where it decided itself
+    // (suspended, terminating, a stale Ready, an unreadable object).
+    reason: ev.reason,
+    message: ev.message,
+    suspended: view.suspend,
+  };
+}
+
+/** `flux get`: the Ready condition's status as is; without one, False ("waiting to be reconciled"). */
+export function readyColumn(view: ObjectView): string {
+  // An unreadable object's conditions were never read: saying False would be a guess.
+  if (view.unreadable !== undefined) return "Unknown";
+  return view.conditions.find((c) => c.type === "Ready")?.status ?? "False";
+}
+
+/**
+ * The signal the light would show for this one look. A one-shot look has no history: every
+ * object progressing now has just been seen starting to progress, so with the agent's grace it
+ * could only ever be held. A person asking "what is going on" expects to hear that it is
+ * progressing, so the grace is zero here: progressing objects read as `progressing`, an
+ * unreachable API as `unknown` at once. Stuck needs a history too and never applies.
+ */
+export function oneShotDecision(views: readonly ObjectView[], connectivity: Connectivity, now: number): Decision {
+  let state = createSignalState({ progressGrace: 0 });
+  for (const view of views) state = observeObject(state, view, evaluate(view), now);
+  state = observeConnectivity(state, connectivity, now);
+  return decide(state, now);
+}
+
+export function buildReport(views: readonly ObjectView[], connectivity: Connectivity, now: number): StatusReport {
+  const decision = oneShotDecision(views, connectivity, now);
+  return { signal: decision.signal, decision, rows: sortRows(views.map((v) => toRow(v))) };
+}
+
+/** Sources first, as `flux get all` lists them (they fail first), then namespace and name. */
+export function sortRows(rows: readonly StatusRow[]): StatusRow[] {
+  const rank = (kind: string) => {
+    const i = FLUX_KINDS.findIndex((k) => k.kind === kind);
+    return i < 0 ? FLUX_KINDS.length : i;
+  };
+  return [...rows].sort((a, b) => rank(a.kind) - rank(b.kind) || cmp(a.kind, b.kind) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export const TABLE_HEADERS = ["KIND", "NAMESPACE", "NAME", "READY", "VERDICT", "SUSPENDED", "MESSAGE"] as const;
+
+/** The table (every cell escaped by formatTable) and a last line with the signal. No objects: the signal alone. */
+export function formatStatusTable(report: Pick<StatusReport, "signal" | "rows">): string {
+  const table = report.rows.length
+    ? formatTable(TABLE_HEADERS, report.rows.map((r) => [r.kind, r.namespace, r.name, r.ready, r.verdict, r.suspended ? "True" : "False", r.message]))
+    : "";
+  return `${table}signal: ${report.signal}\n`;
+}
+
+/** The JSON document: messages as the cluster wrote them, escaped only as JSON (and for terminals) requires. */
+export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows">): string {
+  const objects = report.rows.map((r) => ({
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    verdict: r.verdict,
+    ready: r.ready,
+    reason: r.reason,
+    message: r.message,
+    suspended: r.suspended,
+  }));
+  return `${safeJson({ signal: report.signal, objects }, 2)}\n`;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, notOk: 3 } as const;
+
+/** 0 all ready, 1 something failed, 3 no clear answer yet (progressing, or no view of the cluster). */
+export function exitCodeFor(signal: Signal): number {
+  switch (signal) {
+    case "ok":
+      return EXIT.ok;
+    case "failed":
+      return EXIT.failed;
+    case "progressing":
+    case "unknown":
+    case "starting":
+      return EXIT.notOk;
+  }
+}

@@ -1,0 +1,133 @@
+// `fluxlight status`: one look at the cluster, as `flux get all -A` gives it, plus fluxlight's
+// verdict on each object and the signal the light would show. The shell: it gathers the views
+// and writes what ./status-report.ts makes of them. Exit 0 ok, 1 failed, 3 progressing or no
+// view of the cluster, 2 a usage or configuration error.
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import type { Connectivity, ObjectView } from "../model.ts";
+import { discoverKinds } from "../source/discovery.ts";
+import { classify, messageOf, statusOf } from "../source/errors.ts";
+import { FLUX_KINDS, findKind, resourceName, type WatchedKind } from "../source/kinds.ts";
+import { listKind } from "../source/list.ts";
+import { escapeText } from "./escape.ts";
+import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
+import { buildReport, exitCodeFor, formatStatusJson, formatStatusTable, EXIT } from "./status-report.ts";
+
+/** The fields of the CLI's Config the status command reads. */
+export interface StatusConfig {
+  kubeconfig?: string;
+  context?: string;
+  /** Kinds asked for (as findKind reads a name, or already found); undefined: every Flux kind the cluster serves. */
+  kinds?: readonly (WatchedKind | string)[];
+  /** Only these namespaces; empty: the whole cluster. */
+  namespaces: readonly string[];
+  selector?: string;
+  output: "table" | "json";
+}
+
+export interface StatusIO {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: Record<string, string | undefined>;
+  now?: () => number;
+}
+
+export async function runStatus(config: StatusConfig, io: StatusIO): Promise<number> {
+  const now = io.now ?? Date.now;
+  // Everything on stderr may quote the API server: escaped like the table.
+  const say = (line: string) => io.stderr.write(`fluxlight: ${escapeText(line)}\n`);
+  try {
+    const kc = loadKubeConfig(config, io.env);
+    const wanted = resolveKinds(config.kinds);
+    const { views, connectivity } = await gather(kc, wanted, config, say, now);
+    const report = buildReport(views, connectivity, now());
+    if (report.signal === "unknown") say(`the light would show unknown: ${whyUnknown(connectivity, report.decision.summary, kc)}`);
+    io.stdout.write(config.output === "json" ? formatStatusJson(report) : formatStatusTable(report));
+    return exitCodeFor(report.signal);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    say(err.message);
+    return EXIT.usage;
+  }
+}
+
+function resolveKinds(kinds: StatusConfig["kinds"]): WatchedKind[] | undefined {
+  if (kinds === undefined) return undefined;
+  return kinds.map((k) => {
+    if (typeof k !== "string") return k;
+    const found = findKind(k);
+    if (!found) throw new UsageError(`--kinds: ${JSON.stringify(k)} is not a Flux kind fluxlight watches: use ${FLUX_KINDS.map((f) => f.kind).join(", ")}`);
+    return found;
+  });
+}
+
+interface Gathered {
+  views: ObjectView[];
+  connectivity: Connectivity;
+}
+
+async function gather(kc: KubeConfig, asked: WatchedKind[] | undefined, config: StatusConfig, say: (line: string) => void, now: () => number): Promise<Gathered> {
+  const wanted = asked ?? FLUX_KINDS;
+  let served: WatchedKind[];
+  try {
+    const found = await discoverKinds(kc, wanted);
+    served = found.served;
+    // A kind asked for by name that is not there deserves a word; the default "every kind" is
+    // only a wish list (a cluster without helm-controller is fine).
+    if (asked) for (const kind of found.missing) say(`skipping ${kind.kind}: the cluster does not serve ${resourceName(kind)} (CRD not installed)`);
+  } catch (err) {
+    return { views: [], connectivity: classify(err, wanted[0]!, now(), undefined) };
+  }
+  if (served.length === 0) {
+    return {
+      views: [],
+      connectivity: {
+        state: "missing-crd",
+        error: `the cluster serves none of ${wanted.map(resourceName).join(", ")}`,
+        fix: "install Flux, or point --kubeconfig/--context at the cluster that runs it",
+      },
+    };
+  }
+
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const scopes: (string | undefined)[] = config.namespaces.length ? [...config.namespaces] : [undefined];
+  const views: ObjectView[] = [];
+  const problems: Connectivity[] = [];
+  let listedKinds = 0;
+  for (const kind of served) {
+    let listed = false;
+    for (const namespace of scopes) {
+      try {
+        views.push(...(await listKind(api, kind, { namespace, labelSelector: config.selector })).views);
+        listed = true;
+      } catch (err) {
+        // A selector the API server cannot parse is the user's to fix, not the cluster's.
+        if (statusOf(err) === 400 && config.selector !== undefined) throw new UsageError(`--selector: the API server rejected ${JSON.stringify(config.selector)}: ${messageOf(err)}`);
+        const c = classify(err, kind, now(), undefined);
+        // The CRD went away between discovery and the list: the kind is simply not there.
+        if (c.state === "missing-crd") {
+          if (asked) say(`skipping ${kind.kind}: ${c.error}`);
+          break;
+        }
+        problems.push(c);
+        say(`cannot list ${resourceName(kind)}${namespace ? ` in namespace ${namespace}` : ""}: ${"error" in c ? c.error : messageOf(err)}`);
+      }
+    }
+    if (listed) listedKinds++;
+  }
+  // As the agent combines them: a kind it cannot read leaves the whole view in doubt, since the
+  // objects it would show could be the failing ones.
+  const worst = problems.find((c) => c.state === "forbidden") ?? problems[0];
+  if (worst) return { views, connectivity: worst };
+  if (listedKinds === 0) {
+    return { views, connectivity: { state: "missing-crd", error: `the cluster serves none of ${wanted.map(resourceName).join(", ")}`, fix: "install Flux, or point --kubeconfig/--context at the cluster that runs it" } };
+  }
+  return { views, connectivity: { state: "synced" } };
+}
+
+/** The cause and the fix; decide()'s summary already names both for forbidden and missing CRDs. */
+function whyUnknown(c: Connectivity, summary: string, kc: KubeConfig): string {
+  // decide() words an outage for a watcher ("unreachable for 0s"); one look just failed to reach it.
+  if (c.state === "unreachable") return `cannot reach the API server: ${c.error} (check that ${kc.getCurrentCluster()?.server ?? "the server"} is reachable, or pass --kubeconfig/--context)`;
+  if (c.state === "synced") return `${summary} (check --namespace, --selector and --kinds)`;
+  return summary;
+}
