@@ -25,6 +25,8 @@ export interface AgentSettings {
   led: LedSpec;
   progressGraceMs: number;
   stuckAfterMs: number;
+  /** fluxlight firmware's dead-man's switch; 0 disarms it. */
+  heartbeatTimeoutMs: number;
 }
 
 export interface AgentDeps {
@@ -74,7 +76,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   const connectivity = new Map<string, Connectivity>();
   const listedOnce = new Set<string>();
 
-  const link = new BoardLink({ serial: settings.serial, usbIds: settings.usbIds, led: settings.led, access: deps.access, log, onFatal: deps.onFatal });
+  const link = new BoardLink({ serial: settings.serial, usbIds: settings.usbIds, led: settings.led, heartbeatTimeoutMs: settings.heartbeatTimeoutMs, access: deps.access, log, onFatal: deps.onFatal });
 
   const reconsider = () => {
     const t = now();

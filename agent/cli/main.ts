@@ -54,7 +54,7 @@ async function run(config: Config): Promise<void> {
   );
   let agent: Agent | undefined = undefined;
   agent = startAgent(
-    { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter },
+    { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout },
     {
       kubeConfig,
       access: realSerial,

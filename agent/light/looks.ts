@@ -32,3 +32,30 @@ export const SINGLE_LOOKS: Record<Signal, SingleLook> = {
   ok: { effect: "off" },
   starting: { effect: "blink", periodMs: 150 },
 };
+
+/**
+ * What fluxlight's firmware draws by itself when the agent falls silent ("host lost"), so that
+ * a dead agent never leaves a colour behind. On RGB it is its own colour, magenta, pulsing, so
+ * that a person can tell a dead agent from an unreachable cluster (blue); a single LED has too
+ * few looks and shows what `unknown` shows: the light knows nothing.
+ */
+export interface HostLostLook {
+  /** Per colour channel (RGB) or the one pin (single): how the firmware draws it. */
+  channels: { red: HostLostChannel; green: HostLostChannel; blue: HostLostChannel };
+  single: HostLostChannel;
+}
+
+export interface HostLostChannel {
+  pattern: "off" | "solid" | "blink" | "pulse";
+  periodMs: number;
+  level: number; // 0..255
+}
+
+export const HOST_LOST: HostLostLook = {
+  channels: {
+    red: { pattern: "pulse", periodMs: 2000, level: 255 },
+    green: { pattern: "off", periodMs: 0, level: 0 },
+    blue: { pattern: "pulse", periodMs: 2000, level: 255 },
+  },
+  single: { pattern: "blink", periodMs: SINGLE_LOOKS.unknown.periodMs! * 2, level: 255 },
+};

@@ -10,8 +10,11 @@ import type { LedSpec } from "../light/led-spec.ts";
 import { backoff as makeBackoff, type Backoff } from "../source/backoff.ts";
 import { KNOWN_USB_IDS, pickBoard, type SerialAccess, type SerialPortLike, type UsbId } from "./ports.ts";
 import { checkPins } from "./pins.ts";
+import { configureMessage, hasDeadman, parseQueryReply, HEARTBEAT, QUERY, type DeadmanState } from "./deadman.ts";
 
 const { Firmata } = firmataIo;
+const PROBE_EVERY_MS = 5000;
+const PROBE_ANSWER_MS = 3000;
 type Io = InstanceType<typeof Firmata>;
 
 export interface LinkOptions {
@@ -21,6 +24,8 @@ export interface LinkOptions {
   access: SerialAccess;
   log: Log;
   handshakeTimeoutMs?: number;
+  /** fluxlight firmware draws host lost after this long without a byte from us; 0 disarms it. */
+  heartbeatTimeoutMs: number;
   backoff?: Backoff;
   /** The board cannot show this wiring at all (a pin it does not have): no retry will help. */
   onFatal(message: string): void;
@@ -39,6 +44,9 @@ export class BoardLink {
   private lamp?: Lamp;
   private port?: SerialPortLike;
   private timer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
+  private probe?: NodeJS.Timeout;
+  private saidStock = false;
   private readonly retry: Backoff;
   private readonly log: Log;
   state: LinkState = "searching";
@@ -63,11 +71,18 @@ export class BoardLink {
   async stop(): Promise<void> {
     this.state = "stopped";
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
+    clearInterval(this.probe);
     const port = this.port;
-    this.lamp?.halt();
+    // Dark, not the last colour: nobody is watching any more. fluxlight's firmware then draws
+    // host lost once the heartbeat timeout passes.
+    this.lamp?.dark();
     this.lamp = undefined;
     this.port = undefined;
-    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+    if (port?.isOpen) {
+      await new Promise<void>((resolve) => (port.drain ? port.drain(() => resolve()) : resolve()));
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+    }
   }
 
   private again(delayMs = this.retry.next()): void {
@@ -111,11 +126,73 @@ export class BoardLink {
       this.connects += 1;
       this.retry.reset();
       this.log.info({ event: "board-connected", path, firmware: this.board.firmware, firmwareVersion: this.board.version, signal: this.signal }, `board connected on ${path} (${this.board.firmware} ${this.board.version}); showing ${this.signal}`);
+      this.watchBoard(io, port, path);
+      await this.armDeadman(io, port);
     } catch (err) {
       this.log.warn({ event: "board-handshake-failed", path, error: (err as Error).message }, (err as Error).message);
       this.drop(port);
       this.again();
     }
+  }
+
+  /**
+   * A board can go away without the port noticing: a reset (a brown-out, a DTR glitch) puts every
+   * pin back to input, and on Linux an unplugged CDC device sometimes reads as end-of-file for
+   * ever. Firmata boards announce their firmware when they boot, so an unasked firmware report
+   * means a reset; and a version query every few seconds must be answered.
+   */
+  private watchBoard(io: Io, port: SerialPortLike, path: string): void {
+    io.on("queryfirmware", () => this.lost(port, "the board reset itself (it announced its firmware again)"));
+    const ask = () => {
+      if (this.port !== port) return;
+      const silence = setTimeout(() => this.lost(port, `the board on ${path} stopped answering Firmata`), PROBE_ANSWER_MS);
+      io.reportVersion(() => clearTimeout(silence));
+    };
+    clearInterval(this.probe);
+    this.probe = setInterval(ask, PROBE_EVERY_MS);
+  }
+
+  /**
+   * With fluxlight's firmware: arm the dead-man's switch, confirm it took, and keep it fed well
+   * inside the timeout (four times per timeout, so one late timer never trips it). With any
+   * other Firmata: say once that a dead agent cannot be shown, and carry on.
+   */
+  private async armDeadman(io: Io, port: SerialPortLike): Promise<void> {
+    const firmware = io.firmware?.name;
+    if (!hasDeadman(firmware)) {
+      if (!this.saidStock) {
+        this.saidStock = true;
+        this.log.warn({ event: "no-deadman", firmware }, `firmware ${firmware ?? "unknown"} cannot show a dead agent: if the agent dies, the LED keeps its last colour; flash fluxlight's firmware (firmware/README.md) for the dead-man's switch`);
+      }
+      return;
+    }
+    const timeoutMs = this.opts.heartbeatTimeoutMs;
+    io.sysexCommand(configureMessage(this.opts.led, timeoutMs));
+    const state = await new Promise<DeadmanState | undefined>((resolve) => {
+      const t = setTimeout(() => resolve(undefined), 2000);
+      io.clearSysexResponse(QUERY);
+      io.sysexResponse(QUERY, (data) => {
+        clearTimeout(t);
+        resolve(parseQueryReply(data));
+      });
+      io.sysexCommand([QUERY]);
+    });
+    if (this.port !== port) return;
+    if (!state || state.timeoutMs !== timeoutMs) {
+      this.log.warn({ event: "deadman-unconfirmed", firmware, reply: state ?? null }, "the board did not confirm the dead-man's switch configuration; if the agent dies, the LED may keep its last colour");
+    } else if (timeoutMs === 0) {
+      this.log.info({ event: "deadman-disarmed" }, "dead-man's switch disarmed (--heartbeat-timeout 0): if the agent dies, the LED keeps its last colour");
+      return;
+    } else {
+      this.log.info(
+        { event: "deadman-armed", heartbeatTimeoutMs: timeoutMs, hostLostEpisodes: state.episodes },
+        `dead-man's switch armed: the board draws host lost after ${timeoutMs / 1000}s without the agent${state.episodes ? ` (it did so ${state.episodes} time${state.episodes === 1 ? "" : "s"} since power-on)` : ""}`,
+      );
+    }
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (this.port === port && port.isOpen) io.sysexCommand([HEARTBEAT]);
+    }, Math.max(250, Math.floor(timeoutMs / 4)));
   }
 
   private async findPath(): Promise<string | undefined> {
@@ -173,6 +250,8 @@ export class BoardLink {
   }
 
   private drop(port: SerialPortLike): void {
+    clearInterval(this.heartbeat);
+    clearInterval(this.probe);
     this.lamp?.halt();
     this.lamp = undefined;
     this.board = undefined;

@@ -8,6 +8,7 @@ export interface SerialPortLike extends EventEmitter {
   readonly isOpen: boolean;
   write(data: Buffer | number[], cb?: (err?: Error | null) => void): boolean;
   close(cb?: (err?: Error | null) => void): void;
+  drain?(cb: (err?: Error | null) => void): void;
 }
 
 export interface PortInfo {

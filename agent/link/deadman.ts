@@ -1,0 +1,56 @@
+// fluxlight firmware's dead-man's switch (firmware/README.md, "fluxlight sysex messages"):
+// the bytes that arm it, feed it and ask what is in force. Pure encoding and decoding.
+import type { LedSpec } from "../light/led-spec.ts";
+import { HOST_LOST, type HostLostChannel } from "../light/looks.ts";
+
+export const CONFIGURE = 0x01;
+export const HEARTBEAT = 0x02;
+export const QUERY = 0x03;
+
+const PATTERNS: Record<HostLostChannel["pattern"], number> = { off: 0, solid: 1, blink: 2, pulse: 3 };
+
+/** Is this the firmware that has the switch? firmata-io reports the name as the board sent it. */
+export function hasDeadman(firmwareName: string | undefined): boolean {
+  return /^fluxlight\b/.test(firmwareName ?? "");
+}
+
+const seven = (n: number, groups: number) => Array.from({ length: groups }, (_, i) => (n >> (7 * i)) & 0x7f);
+
+/** CONFIGURE's data bytes (after the ID): the timeout, then how each LED pin draws host lost. */
+export function configureMessage(spec: LedSpec, timeoutMs: number): number[] {
+  const entries: [number, HostLostChannel][] =
+    spec.kind === "single"
+      ? [[spec.pin, HOST_LOST.single]]
+      : [
+          [spec.pins.red, HOST_LOST.channels.red],
+          [spec.pins.green, HOST_LOST.channels.green],
+          [spec.pins.blue, HOST_LOST.channels.blue],
+        ];
+  const anode = spec.kind === "rgb" && spec.anode ? 1 : 0;
+  const bytes = [CONFIGURE, ...seven(timeoutMs, 3)];
+  for (const [pin, ch] of entries) bytes.push(pin, PATTERNS[ch.pattern], ...seven(ch.periodMs, 2), ...seven(ch.level, 2), anode);
+  return bytes;
+}
+
+export interface DeadmanState {
+  armed: boolean;
+  timeoutMs: number;
+  /** The host-lost pattern was drawn since the previous query (the agent was silent too long). */
+  wasLost: boolean;
+  persisted: boolean;
+  /** Host-lost episodes since the board powered on. */
+  episodes: number;
+}
+
+/** QUERY's reply data (after the ID), as firmata-io hands it over (7-bit bytes). */
+export function parseQueryReply(data: number[]): DeadmanState | undefined {
+  if (data.length < 6) return undefined;
+  const [flags, t0, t1, t2, c0, c1] = data as [number, number, number, number, number, number];
+  return {
+    armed: (flags & 1) !== 0,
+    wasLost: (flags & 2) !== 0,
+    persisted: (flags & 4) !== 0,
+    timeoutMs: t0 + t1 * 128 + t2 * 16384,
+    episodes: c0 + c1 * 128,
+  };
+}
