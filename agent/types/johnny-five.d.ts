@@ -71,6 +71,7 @@ declare module "firmata-io" {
     sysexResponse(commandByte: number, handler: (data: number[]) => void): this;
     clearSysexResponse(commandByte: number): this;
     reset(): void;
+    reportVersion(callback: () => void): void;
     transport: EventEmitter & { write(data: Buffer, cb?: (err?: Error) => void): boolean };
   }
   const bindTransport: ((transport: unknown) => typeof bindTransport) & { Firmata: typeof Firmata };
