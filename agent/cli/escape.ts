@@ -3,6 +3,7 @@
 // make a line read as something else. Nothing from the cluster reaches a terminal unescaped.
 
 /** Characters a terminal acts on rather than prints: C0, DEL, C1. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**

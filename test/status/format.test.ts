@@ -11,6 +11,7 @@ const NASTY = "apply failed: \x1b[31mred\x1b[0m\rover\x07bell\u009b2J tab\there\
 
 /** Nothing a terminal acts on: no C0 (but the line ends), DEL, C1 or bidi/line-separator control. */
 function assertPrintable(text: string): void {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const bad = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.exec(text);
   assert.equal(bad, null, `raw ${JSON.stringify(bad?.[0])} in ${JSON.stringify(text)}`);
 }
