@@ -6,6 +6,7 @@ import { createLog } from "../log/logger.ts";
 import { startAgent, type Agent } from "../agent.ts";
 import { realSerial } from "../link/serialport.ts";
 import { formatLedSpec } from "../light/led-spec.ts";
+import { startHttp, type HttpServer } from "../http/server.ts";
 import { formatDuration } from "../signal/format.ts";
 
 const EXIT_USAGE = 2;
@@ -52,8 +53,7 @@ async function run(config: Config): Promise<void> {
     },
     "fluxlight starting",
   );
-  let agent: Agent | undefined = undefined;
-  agent = startAgent(
+  const agent: Agent = startAgent(
     { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout },
     {
       kubeConfig,
@@ -62,11 +62,23 @@ async function run(config: Config): Promise<void> {
       onFatal(message) {
         log.fatal({ event: "fatal", error: message }, message);
         process.stderr.write(`fluxlight: ${message}\n`);
-        void agent?.stop().finally(() => process.exit(EXIT_USAGE));
+        void agent.stop().finally(() => process.exit(EXIT_USAGE));
       },
     },
   );
-  exitOnSignals(() => agent.stop());
+  let http: HttpServer | undefined;
+  if (config.http !== "off") {
+    try {
+      http = await startHttp(config.http, () => agent.snapshot(), log, { now: Date.now });
+    } catch (err) {
+      await agent.stop();
+      die(`--http: cannot listen on ${config.http.host ?? ""}:${config.http.port}: ${(err as Error).message}`);
+    }
+  }
+  exitOnSignals(async () => {
+    await http?.close();
+    await agent.stop();
+  });
 }
 
 async function main(): Promise<void> {
@@ -82,6 +94,11 @@ async function main(): Promise<void> {
       return;
     case "run":
       return run(parsed.config);
+    case "status": {
+      const { runStatus } = await import("./status.ts");
+      process.exitCode = await runStatus(parsed.config, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      return;
+    }
     case "demo": {
       // The demo has its own defaults (an RGB LED, a short grace) unless the user chose.
       const chose = (name: string, env: string) => process.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)) || !!process.env[env];

@@ -86,7 +86,8 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
     return resourceVersion;
   };
 
-  type WatchEnd = { kind: "gone" } | { kind: "ended"; resourceVersion: string; error?: unknown };
+  /** `established`: the server had answered 200 and the stream ran before it ended. */
+  type WatchEnd = { kind: "gone" } | { kind: "ended"; resourceVersion: string; established: boolean; error?: unknown };
 
   const recovered = () => {
     if (outageSince === undefined) return;
@@ -102,6 +103,7 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
       let rv = resourceVersion;
       let gone = false;
       let ended = false;
+      let established = false;
       const scope = opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : "";
       const path = `/apis/${kind.group}/${kind.version}${scope}/${kind.plural}`;
       const query = { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: watchTimeout, labelSelector: opts.labelSelector };
@@ -125,7 +127,7 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
         if (ended) return;
         ended = true;
         if (gone || statusOf(error) === 410) resolve({ kind: "gone" });
-        else resolve({ kind: "ended", resourceVersion: rv, error: error ?? undefined });
+        else resolve({ kind: "ended", resourceVersion: rv, established, error: error ?? undefined });
       };
       watcher
         .watch(path, query, onEvent, onDone)
@@ -133,7 +135,10 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
           current = ctl;
           if (stopper.signal.aborted) ctl.abort();
           // client-node resolves only after the server answered 200: the watch is established.
-          else if (!ended) recovered();
+          else if (!ended) {
+            established = true;
+            recovered();
+          }
         })
         .catch(onDone);
     });
@@ -163,6 +168,13 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
         resourceVersion = end.resourceVersion;
         if (end.error === undefined) {
           log.debug({ event: "watch-restart", reason: "Closed", resourceVersion }, "watch closed by the server; resuming");
+          continue;
+        }
+        if (end.established) {
+          // A running stream cut off (an API server rollout, a proxy's idle timeout): resume at
+          // once and quietly; only a resume that fails says anything about connectivity.
+          log.info({ event: "watch-restart", reason: "Dropped", resourceVersion, error: messageOf(end.error) }, `watch of ${resourceName(kind)} dropped (${messageOf(end.error)}); resuming from ${resourceVersion}`);
+          await sleep(100 + Math.round(Math.random() * 200), stopper.signal);
           continue;
         }
         await fail(end.error, "watch");
