@@ -178,7 +178,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
 
   // Discovery decides which kinds to watch; it runs again now and then, so a Flux component
   // installed later (helm-controller, say) is picked up without a restart.
-  const retry = backoff(1000, 30_000);
+  const retry = backoff(500, 5000);
   let discoveryTimer: NodeJS.Timeout | undefined;
   let skipped = "";
   const discover = async () => {

@@ -55,7 +55,8 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
   // client-node aborts a watch that is silent for requestTimeoutMs (30 s, typed private); a quiet
   // cluster is silent far longer, so make it outlast the server-side timeout instead.
   (watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = (watchTimeout + 30) * 1000;
-  const retry = opts.backoff ?? makeBackoff();
+  // Capped at 5 s: when the API server comes back, the light must tell the truth within seconds.
+  const retry = opts.backoff ?? makeBackoff(500, 5000);
   const stopper = new AbortController();
   const stats: SourceStats = { lists: 0, watchRestarts: 0, events: 0 };
   const log = opts.log.child({ kind: kind.kind, ...(opts.namespace ? { scope: opts.namespace } : {}) });
