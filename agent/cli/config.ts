@@ -225,7 +225,7 @@ export function usage(): string {
   const rows = FLAGS.map((f) => [`--${f.name} ${f.value}`, f.env, f.help + (f.default === undefined ? "" : ` (default ${f.default})`)] as const);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  const commands = Object.entries(COMMANDS).map(([name, help]) => `  ${name.padEnd(6)}${help}`);
+  const commands = Object.entries(COMMANDS).map(([name, help]) => `  ${name.padEnd(8)}${help}`);
   return [
     "Usage: fluxlight <command> [flags]",
     "",
