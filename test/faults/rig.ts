@@ -88,3 +88,27 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function since(logs: LogBook, from: number, pred: (l: Record<string, unknown>) => boolean): Record<string, unknown>[] {
   return logs.lines.slice(from).filter(pred);
 }
+
+/**
+ * Waits for the LED to read `unknown` on the chip: blue blinking — full blue and off, nothing
+ * in between (`starting` pulses blue through every level) and no other colour.
+ */
+export async function waitForBlueBlink(rig: Board, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < end) {
+    const levels: number[] = [];
+    const names = new Set<string>();
+    const stop = Date.now() + 1200;
+    while (Date.now() < stop) {
+      names.add(rig.led().name);
+      levels.push(rig.uno.pin(RGB.pins.blue).duty);
+      await sleep(10);
+    }
+    const full = levels.filter((d) => d > 0.98).length;
+    const dark = levels.filter((d) => d < 0.02).length;
+    last = `${[...names].join(",")}; blue duty 100% ${full}/${levels.length}, 0% ${dark}/${levels.length}`;
+    if (names.size === 2 && names.has("blue") && names.has("off") && full + dark >= levels.length - 2 && full > 10 && dark > 10) return;
+  }
+  throw new Error(`the LED never blinked blue within ${timeoutMs} ms: last saw ${last}`);
+}
