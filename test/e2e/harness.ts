@@ -38,11 +38,13 @@ export class LogBook {
   readonly lines: Record<string, unknown>[] = [];
   add(text: string): void {
     for (const line of text.split("\n").filter(Boolean)) {
+      let parsed: unknown;
       try {
-        this.lines.push(JSON.parse(line) as Record<string, unknown>);
+        parsed = JSON.parse(line);
       } catch {
-        this.lines.push({ raw: line });
+        parsed = undefined;
       }
+      this.lines.push(typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { raw: line });
     }
   }
   events(event: string): Record<string, unknown>[] {
