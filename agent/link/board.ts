@@ -47,6 +47,7 @@ export class BoardLink {
   private heartbeat?: NodeJS.Timeout;
   private probe?: NodeJS.Timeout;
   private saidStock = false;
+  private lastTrouble = "";
   private readonly retry: Backoff;
   private readonly log: Log;
   state: LinkState = "searching";
@@ -245,6 +246,15 @@ export class BoardLink {
     this.drop(port);
     if (wasConnected) {
       this.log.warn({ event: "board-disconnected", path: port.path, reason: why }, `board on ${port.path} disconnected: ${why}; reconnecting`);
+      this.lastTrouble = "";
+    } else {
+      // Not there yet (no such device, no permission, busy): say so once, then quietly retry.
+      const trouble = `${port.path}:${why}`;
+      this.log[trouble === this.lastTrouble ? "debug" : "warn"](
+        { event: "board-open-failed", path: port.path, error: why },
+        `cannot use the board on ${port.path}: ${why}; retrying (is it plugged in, and is the agent in the device's group, e.g. dialout?)`,
+      );
+      this.lastTrouble = trouble;
     }
     this.again();
   }
