@@ -130,6 +130,8 @@ export class BoardLink {
       this.watchBoard(io, port, path);
       await this.armDeadman(io, port);
     } catch (err) {
+      // Lost meanwhile: lost() has already said so and scheduled the retry; a second would race it.
+      if (this.port !== port) return;
       this.log.warn({ event: "board-handshake-failed", path, error: (err as Error).message }, (err as Error).message);
       this.drop(port);
       this.again();
