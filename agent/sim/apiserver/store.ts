@@ -175,7 +175,10 @@ export class Store {
       md.generation = 1;
       delete md.deletionTimestamp;
       delete md.deletionGracePeriodSeconds;
-    } else if (typeof md.generation !== "number") md.generation = 1;
+    } else if (md.generation === undefined || (typeof md.generation !== "number" && (o.validate ?? true))) {
+      // Unvalidated (createUnchecked), a generation of the wrong type stays: malformed-object tests.
+      md.generation = 1;
+    }
     md.uid = randomUUID();
     md.creationTimestamp = kubeTime(this.now());
     delete md.resourceVersion;
