@@ -148,7 +148,16 @@ export function cap(text: string, limit: number): string {
   let end = limit;
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}… [truncated, ${text.length} characters in all]`;
+  return detach(`${text.slice(0, end)}… [truncated, ${text.length} characters in all]`);
+}
+
+/**
+ * A flat copy of `text`. V8 makes a slice of a long string a view into it, so a capped 1 MiB
+ * message would keep the whole megabyte alive for as long as the projection lives (until
+ * something happened to flatten it, such as logging it).
+ */
+function detach(text: string): string {
+  return Buffer.from(text, "utf16le").toString("utf16le");
 }
 
 function isFields(value: unknown): value is Fields {
