@@ -47,6 +47,8 @@ export class BoardLink {
   private heartbeat?: NodeJS.Timeout;
   private probe?: NodeJS.Timeout;
   private saidStock = false;
+  /** board-not-found is said once per search, then only at debug level until a board turns up. */
+  private saidNotFound = false;
   private lastTrouble = "";
   private readonly retry: Backoff;
   private readonly log: Log;
@@ -86,6 +88,11 @@ export class BoardLink {
     }
   }
 
+  /** A method, not a field read, so that TypeScript does not narrow it across an await. */
+  private stopped(): boolean {
+    return this.state === "stopped";
+  }
+
   private again(delayMs = this.retry.next()): void {
     if (this.state === "stopped") return;
     this.state = "searching";
@@ -96,6 +103,7 @@ export class BoardLink {
   private async attempt(): Promise<void> {
     if (this.state === "stopped") return;
     const path = await this.findPath();
+    if (this.stopped()) return; // stopped while listing the ports
     if (!path) return this.again();
     this.state = "connecting";
     let port: SerialPortLike;
@@ -117,7 +125,8 @@ export class BoardLink {
         return;
       }
       const board = new five.Board({ io, repl: false, debug: false, sigint: false });
-      board.on("error", (err: Error) => this.log.warn({ event: "board-error", path, error: err.message }, `board error: ${err.message}`));
+      // After the port is gone its failure is said once, by board-disconnected.
+      board.on("error", (err: Error) => this.port === port && this.log.warn({ event: "board-error", path, error: err.message }, `board error: ${err.message}`));
       await new Promise<void>((resolve) => board.once("ready", () => resolve()));
       if (this.port !== port) return; // lost while getting ready
       this.board = { path, firmware: io.firmware?.name ?? "unknown", version: `${io.firmware?.version?.major ?? "?"}.${io.firmware?.version?.minor ?? "?"}` };
@@ -210,12 +219,18 @@ export class BoardLink {
     }
     const { chosen, candidates } = pickBoard(ports, ids);
     if (!chosen) {
-      this.log.warn(
-        { event: "board-not-found", usbIds: ids.map((i) => `${i.vendorId}:${i.productId ?? "*"}`), ports: ports.map((p) => p.path) },
-        "no board found: no serial port with a known USB vendor/product id (add one with --usb-id VID:PID, or name the device with --serial)",
+      const usbIds = ids.map((i) => `${i.vendorId}:${i.productId ?? "*"}`);
+      const present = ports.map((p) => `${p.path}${p.vendorId ? ` (${p.vendorId}:${p.productId ?? "?"})` : ""}`);
+      const level = this.saidNotFound ? "debug" : "warn";
+      this.saidNotFound = true;
+      this.log[level](
+        { event: "board-not-found", usbIds, ports: ports.map((p) => p.path) },
+        `no board found: no serial port has a known USB id (${usbIds.join(", ")}); ${present.length ? `serial ports here: ${present.join(", ")}` : "no serial ports here"}. ` +
+          "Add the board's id with --usb-id VID:PID, or name the device with --serial; still looking",
       );
       return undefined;
     }
+    this.saidNotFound = false;
     if (candidates.length > 1) {
       this.log.info({ event: "board-chosen", path: chosen.path, candidates: candidates.map((c) => c.path) }, `several boards match; using ${chosen.path} (the first by path)`);
     }
