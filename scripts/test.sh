@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(find test -name '*.test.ts' -not -path '*/.cache/*' | sort)
-exec node --import tsx --test --test-concurrency=2 "$@" "${files[@]}"
+# A test that fails must not leave its emulated board running and hang the run: every test has
+# a time limit and each file exits when its tests are done.
+exec node --import tsx --test --test-concurrency=2 --test-timeout=240000 --test-force-exit "$@" "${files[@]}"
