@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// `npm run build`: one ESM file, dist/fluxlight.mjs, for production (the OCI image, `npx fluxlight`).
+// esbuild bundles agent/cli/main.ts and what it reaches, tree-shaken. Kept out of the bundle:
+//   - @serialport/bindings-cpp: loads its prebuilt .node through node-gyp-build relative to its
+//     own directory, so it must stay a real package in node_modules (resolved from dist/);
+//   - the `demo` subcommand (avr8js, the simulated API server, the firmware image): it runs from
+//     the source checkout; the bundle has a stub that says so.
+// Also writes dist/fluxlight.inputs.json (the project sources that went in) so agent/bin can
+// tell a stale bundle from a fresh one, and dist/fluxlight.meta.json (esbuild's metafile).
+//
+//   node scripts/bundle.mjs [--minify] [--analyze]
+import { build } from "esbuild";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const OUT = join(ROOT, "dist", "fluxlight.mjs");
+const minify = process.argv.includes("--minify");
+
+const DEMO_STUB = `
+export async function runDemo() {
+  process.stderr.write("fluxlight: the demo is not part of this build; it runs from the source checkout: npm run demo (or node agent/bin/fluxlight.js demo)\\n");
+  process.exit(2);
+}
+`;
+
+/** The demo module (and so avr8js and the simulators) is replaced by a stub. */
+const leaveOutDemo = {
+  name: "leave-out-demo",
+  setup(b) {
+    b.onResolve({ filter: /\/demo\/demo\.ts$/ }, (args) => ({ path: join(args.resolveDir, args.path), namespace: "demo-stub" }));
+    b.onLoad({ filter: /.*/, namespace: "demo-stub" }, () => ({ contents: DEMO_STUB, loader: "js" }));
+  },
+};
+
+const started = performance.now();
+mkdirSync(dirname(OUT), { recursive: true });
+const result = await build({
+  entryPoints: [join(ROOT, "agent/cli/main.ts")],
+  outfile: OUT,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  minify,
+  treeShaking: true,
+  sourcemap: false,
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning",
+  external: ["@serialport/bindings-cpp"],
+  plugins: [leaveOutDemo],
+  // CommonJS packages inside an ESM bundle still call require() (for Node built-ins and the
+  // external binding): give them a real one.
+  banner: {
+    js: [
+      "#!/usr/bin/env node",
+      'import { createRequire as __flCreateRequire } from "node:module";',
+      "const require = __flCreateRequire(import.meta.url);",
+    ].join("\n"),
+  },
+});
+
+const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules") && !p.startsWith("demo-stub:"));
+writeFileSync(join(ROOT, "dist", "fluxlight.inputs.json"), JSON.stringify(inputs.map((p) => relative(ROOT, join(ROOT, p))), null, 1) + "\n");
+writeFileSync(join(ROOT, "dist", "fluxlight.meta.json"), JSON.stringify(result.metafile));
+const bytes = result.metafile.outputs[relative(process.cwd(), OUT)]?.bytes ?? Object.values(result.metafile.outputs)[0].bytes;
+process.stdout.write(`dist/fluxlight.mjs: ${(bytes / 1024).toFixed(0)} KiB${minify ? " (minified)" : ""}, ${inputs.length} project files, ${Math.round(performance.now() - started)} ms\n`);

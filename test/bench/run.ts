@@ -1,0 +1,381 @@
+// `npm run bench` — fluxlight's figures beside a naive baseline's (test/bench/naive-agent.ts),
+// both measured in this run on the same local API server and the same emulated Uno firmware.
+//
+//   npm run bench                    full run (60 s idle CPU), rewrites the figures in BENCHMARKS.md
+//   npm run bench -- --quick         10 s idle CPU, fewer repeats; prints only (add --write to write)
+//   npm run bench -- --only=latency,memory,list,throughput,idle,startup
+//
+// Method, machine and reading notes: BENCHMARKS.md. Figures are measured, never asserted.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { reconcileFailed, reconcileSucceeded } from "../../agent/sim/flux/controller.ts";
+import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
+import {
+  CLOCK_TICKS, FLIP, NAIVE_BUNDLE, ROOT, VARIANT_LABEL, boardOnPty, cpuTicks, machine, median, nextPinChange, realisticObjects, sleep, spawnVariant, startCluster, summarize,
+  type Child, type Cluster, type Summary, type Variant,
+} from "./lib.ts";
+import { fluxlightInProcess, naiveInProcess, type Hooked } from "./inprocess.ts";
+
+const args = process.argv.slice(2);
+const QUICK = args.includes("--quick");
+const WRITE = args.includes("--write") || !QUICK;
+const ONLY = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+// "list" (in-process list → verdict, repeated) is extra; by default that figure comes from the
+// memory stage's child processes (their "watching" → first "signal" log lines).
+const want = (stage: string) => (ONLY ? ONLY.includes(stage) : stage !== "list");
+const IDLE_SECONDS = QUICK ? 10 : 60;
+const FLIPS = 200;
+const WARMUP_FLIPS = QUICK ? 10 : 30;
+const BURST = 10_000;
+
+const log = (s: string) => process.stderr.write(`[bench ${((performance.now() - T0) / 1000).toFixed(1)}s] ${s}\n`);
+const T0 = performance.now();
+const results: Record<string, unknown> = {};
+const MiB = (n: number) => `${n.toFixed(1)} MiB`;
+const ms = (n: number) => (n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n)} ms`);
+
+// ---- builds ------------------------------------------------------------------------------------
+
+async function builds(): Promise<void> {
+  log("building dist/fluxlight.mjs (npm run build) and the naive baseline's bundle");
+  execFileSync(process.execPath, [join(ROOT, "scripts/bundle.mjs")], { stdio: ["ignore", "ignore", "inherit"] });
+  // The baseline bundled the same way, so that bundle vs bundle compares designs, not loaders.
+  await build({
+    entryPoints: [join(ROOT, "test/bench/naive-agent.ts")], outfile: NAIVE_BUNDLE, bundle: true, format: "esm", platform: "node", target: "node20",
+    external: ["@serialport/bindings-cpp"], logLevel: "warning",
+    banner: { js: 'import { createRequire as __c } from "node:module"; const require = __c(import.meta.url);' },
+  });
+}
+
+// ---- latency: status change → last Firmata byte → LED pin --------------------------------------
+
+interface Latency { byte: Summary; pin: Summary; callback: Summary; lag: number }
+
+async function latency(rig: Hooked, cluster: Cluster, name: string): Promise<Latency> {
+  const server = cluster.server;
+  const byte: number[] = [];
+  const pin: number[] = [];
+  const callback: number[] = [];
+  // Start from ok: the LED (pin 13) off.
+  if (rig.uno.pin(13).level !== 0) throw new Error(`${name}: LED is not off at the start`);
+  for (let i = 0; i < WARMUP_FLIPS + FLIPS; i++) {
+    const failing = i % 2 === 0;
+    const obj = server.get(FLIP)!;
+    const status = failing ? reconcileFailed(obj, "BuildFailed", `kustomize build failed: accumulating resources: rev-${i}`) : reconcileSucceeded(obj, `sha256:${i.toString(16).padStart(64, "0")}`);
+    const want = failing ? 1 : 0;
+    const seen = nextPinChange(rig.uno, (c) => c.pin === 13 && c.level === want);
+    const w0 = rig.writes.length;
+    const a0 = rig.arrivals.length;
+    const t0 = performance.now();
+    server.updateStatus(FLIP, status as JsonObject["status"]);
+    const { change, wall } = await seen;
+    if (i >= WARMUP_FLIPS) {
+      const writes = rig.writes.slice(w0).filter((w) => w <= wall);
+      const arrivals = rig.arrivals.slice(a0).filter((a) => a.emu <= change.millis);
+      const lastWrite = writes[writes.length - 1];
+      const arrival = arrivals[arrivals.length - 1];
+      if (lastWrite === undefined || arrival === undefined) throw new Error(`${name}: flip ${i}: the pin changed without a write`);
+      byte.push(lastWrite - t0);
+      // The chip's time from the bytes reaching it to the pin, added to when they reached it.
+      pin.push(arrival.wall - t0 + (change.millis - arrival.emu));
+      callback.push(wall - t0);
+    }
+    await sleep(5 + Math.random() * 10);
+  }
+  return { byte: summarize(byte), pin: summarize(pin), callback: summarize(callback), lag: rig.uno.lag };
+}
+
+async function waitReady(rig: Hooked & { agent?: { snapshot(): { board: { connected: boolean }; signal?: string } } }, timeoutMs = 20_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (performance.now() < end) {
+    const s = rig.agent?.snapshot();
+    if (!s || (s.board.connected && s.signal === "ok")) {
+      await sleep(300); // the dead-man's switch armed, the first heartbeat out
+      return;
+    }
+    await sleep(20);
+  }
+  throw new Error("fluxlight never connected and showed ok");
+}
+
+async function latencyStage(cluster: Cluster): Promise<void> {
+  const out: Record<string, Latency> = {};
+  for (const who of ["fluxlight", "naive"] as const) {
+    log(`latency: ${who}, ${WARMUP_FLIPS} warm-up + ${FLIPS} flips of ${FLIP.name} on ${cluster.size} objects`);
+    const rig = who === "fluxlight" ? await fluxlightInProcess(cluster) : await naiveInProcess(cluster);
+    try {
+      await waitReady(rig);
+      out[who] = await latency(rig, cluster, who);
+    } finally {
+      await rig.stop();
+    }
+  }
+  results.latency = out;
+}
+
+// ---- throughput: a burst of MODIFIED events -----------------------------------------------------
+
+async function throughput(rig: Hooked, cluster: Cluster): Promise<{ eventsPerSecond: number; seconds: number }> {
+  const server = cluster.server;
+  const refs = server.list("Kustomization").map((o) => ({ kind: "Kustomization", namespace: (o.metadata as { namespace: string }).namespace, name: (o.metadata as { name: string }).name }));
+  const statuses = new Map(refs.map((r) => [r, server.get(r)!.status as JsonObject]));
+  const base = rig.events();
+  // The chip is paused meanwhile, so that its emulation (same thread) does not eat the agent's time.
+  rig.uno.stop();
+  // The API server writes every event into the watch connection at once; the agent reads after.
+  for (let i = 0; i < BURST; i++) {
+    const r = refs[i % refs.length]!;
+    server.updateStatus(r, { ...statuses.get(r)!, lastHandledReconcileAt: `2026-07-01T12:00:00.${String(i).padStart(6, "0")}Z` });
+  }
+  let first: number | undefined;
+  let last = 0;
+  const end = performance.now() + 60_000;
+  while (rig.events() < base + BURST && performance.now() < end) {
+    await new Promise((r) => setImmediate(r));
+    const n = rig.events();
+    if (first === undefined && n > base) first = performance.now();
+    last = performance.now();
+  }
+  rig.uno.start();
+  const got = rig.events() - base;
+  if (got < BURST) throw new Error(`only ${got} of ${BURST} events arrived`);
+  const seconds = (last - first!) / 1000;
+  return { eventsPerSecond: BURST / seconds, seconds };
+}
+
+async function throughputStage(cluster: Cluster): Promise<void> {
+  const out: Record<string, { eventsPerSecond: number; seconds: number }> = {};
+  for (const who of ["fluxlight", "naive"] as const) {
+    log(`throughput: ${who}, a burst of ${BURST} MODIFIED events over ${cluster.size} objects`);
+    const rig = who === "fluxlight" ? await fluxlightInProcess(cluster) : await naiveInProcess(cluster);
+    try {
+      await waitReady(rig);
+      const runs = [];
+      runs.push(await throughput(rig, cluster));
+      if (!QUICK && runs[0]!.seconds < 3) runs.push(await throughput(rig, cluster));
+      out[who] = runs.sort((a, b) => b.eventsPerSecond - a.eventsPerSecond)[0]!;
+      log(`  ${runs.map((x) => Math.round(x.eventsPerSecond)).join(", ")} events/s`);
+    } finally {
+      await rig.stop();
+    }
+  }
+  results.throughput = out;
+}
+
+// ---- initial list → first verdict (in-process) --------------------------------------------------
+
+async function listStage(cluster: Cluster): Promise<void> {
+  const out: Record<string, { runs: number[]; median: number }> = {};
+  for (const who of ["fluxlight", "naive"] as const) {
+    const runs: number[] = [];
+    for (let r = 0; r < (QUICK ? 1 : 3); r++) {
+      log(`list: ${who}, ${cluster.size} objects, run ${r + 1}`);
+      const rig = who === "fluxlight" ? await fluxlightInProcess(cluster) : await naiveInProcess(cluster);
+      const end = performance.now() + 60_000;
+      while (rig.firstVerdictAt() === undefined && performance.now() < end) await sleep(2);
+      runs.push(rig.firstVerdictAt()! - rig.startedAt);
+      await rig.stop();
+      await sleep(200);
+    }
+    out[who] = { runs, median: median(runs) };
+  }
+  results.list = out;
+}
+
+// ---- child processes: memory, start → first verdict ----------------------------------------------
+
+const isVerdict = (v: Variant) => (l: Record<string, unknown>) => (v === "naive" ? l.event === "ready" : l.event === "signal" && l.to !== "starting");
+const isConnected = (v: Variant) => (l: Record<string, unknown>) => (v === "naive" ? l.event === "ready" : l.event === "board-connected");
+const isListing = (v: Variant) => (l: Record<string, unknown>) => (v === "naive" ? l.event === "listing" : l.event === "watching");
+
+interface MemoryFigure { rssMiB: number; hwmMiB: number; heapUsedMiB: number; externalMiB: number; spawnToVerdictMs: number; listToVerdictMs: number; spaces: Record<string, number> }
+
+async function memoryOf(variant: Variant, cluster: Cluster): Promise<MemoryFigure> {
+  const board = await boardOnPty();
+  const child = spawnVariant(variant, cluster.kubeconfig, board.pty.path);
+  try {
+    const verdict = await child.waitFor(isVerdict(variant), 120_000);
+    const listing = await child.waitFor(isListing(variant), 1000);
+    await child.waitFor(isConnected(variant), 30_000);
+    await sleep(3000);
+    const m = await child.memory();
+    return { rssMiB: m.rssMiB, hwmMiB: m.hwmMiB, heapUsedMiB: m.heapUsedMiB, externalMiB: m.externalMiB, spawnToVerdictMs: verdict.at - child.spawnedAt, listToVerdictMs: verdict.at - listing.at, spaces: m.spaces };
+  } finally {
+    await child.stop();
+    await board.stop();
+  }
+}
+
+async function memoryStage(clusters: Cluster[]): Promise<void> {
+  const out: Record<string, Record<string, MemoryFigure>> = {};
+  for (const cluster of clusters) {
+    for (const v of ["bundle", "bundle-semi", "source", "naive"] as Variant[]) {
+      log(`memory: ${VARIANT_LABEL[v]}, ${cluster.size} objects`);
+      const m = await memoryOf(v, cluster);
+      (out[v] ??= {})[cluster.size] = m;
+      log(`  RSS ${MiB(m.rssMiB)} (peak ${MiB(m.hwmMiB)}, heap ${MiB(m.heapUsedMiB)}), spawn → verdict ${ms(m.spawnToVerdictMs)}, list → verdict ${ms(m.listToVerdictMs)}`);
+    }
+  }
+  results.memory = out;
+}
+
+// ---- idle CPU ------------------------------------------------------------------------------------
+
+async function idleStage(cluster: Cluster): Promise<void> {
+  log(`idle CPU: fluxlight (bundle) and naive side by side, ${IDLE_SECONDS} s, ${cluster.size} objects`);
+  const variants: Variant[] = ["bundle", "naive"];
+  const boards = await Promise.all(variants.map(() => boardOnPty()));
+  const children: Child[] = variants.map((v, i) => spawnVariant(v, cluster.kubeconfig, boards[i]!.pty.path));
+  try {
+    await Promise.all(children.map((c, i) => c.waitFor(isConnected(variants[i]!), 60_000)));
+    await Promise.all(children.map((c, i) => c.waitFor(isVerdict(variants[i]!), 60_000)));
+    await sleep(5000); // warm up: JIT, the first GCs, the dead-man's switch armed
+    const t0 = children.map((c) => cpuTicks(c.pid));
+    const w0 = performance.now();
+    await sleep(IDLE_SECONDS * 1000);
+    const seconds = (performance.now() - w0) / 1000;
+    const out: Record<string, { percent: number; ticks: number; seconds: number }> = {};
+    children.forEach((c, i) => {
+      const ticks = cpuTicks(c.pid) - t0[i]!;
+      out[variants[i]!] = { percent: (ticks / CLOCK_TICKS / seconds) * 100, ticks, seconds };
+    });
+    results.idle = out;
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    await Promise.all(boards.map((b) => b.stop()));
+  }
+}
+
+// ---- start → first truthful light ---------------------------------------------------------------
+
+async function startupOnce(variant: Variant, cluster: Cluster): Promise<{ light: number; verdict: number; connected: number }> {
+  const board = await boardOnPty();
+  const uno = board.uno;
+  // Truthful: one object failed → solid red on an RGB LED (pins 9, 10, 11), held for 1.5 s.
+  const isRed = () => uno.pin(9).duty > 0.9 && uno.pin(10).duty < 0.1 && uno.pin(11).duty < 0.1;
+  let redSince: number | undefined;
+  const off = uno.onPinChange(() => {
+    const red = isRed();
+    if (red && redSince === undefined) redSince = performance.now();
+    else if (!red) redSince = undefined;
+  });
+  const child = spawnVariant(variant, cluster.kubeconfig, board.pty.path, "rgb:9,10,11");
+  try {
+    const end = performance.now() + 30_000;
+    for (;;) {
+      if (redSince !== undefined && performance.now() - redSince >= 1500) {
+        const at = (pred: (l: Record<string, unknown>) => boolean) => (child.lines.find((l) => pred(l.line))?.at ?? NaN) - child.spawnedAt;
+        return { light: redSince - child.spawnedAt, verdict: at(isVerdict(variant)), connected: at(isConnected(variant)) };
+      }
+      if (performance.now() > end) throw new Error(`${variant}: the LED never showed red steadily; stderr: ${child.stderr()}`);
+      if (child.child.exitCode !== null) throw new Error(`${variant} exited: ${child.stderr()}`);
+      await sleep(10);
+    }
+  } finally {
+    off();
+    await child.stop();
+    await board.stop();
+  }
+}
+
+async function startupStage(cluster: Cluster): Promise<void> {
+  const out: Record<string, { runs: number[]; median: number; verdict: number; connected: number }> = {};
+  for (const v of ["bundle", "source", "naive"] as Variant[]) {
+    const all = [];
+    for (let r = 0; r < (QUICK ? 1 : 2); r++) all.push(await startupOnce(v, cluster));
+    const runs = all.map((x) => x.light);
+    out[v] = { runs, median: median(runs), verdict: median(all.map((x) => x.verdict)), connected: median(all.map((x) => x.connected)) };
+    log(`startup: ${VARIANT_LABEL[v]}: light ${runs.map((x) => ms(x)).join(", ")}; first verdict ${ms(out[v].verdict)}, board ready ${ms(out[v].connected)}`);
+  }
+  results.startup = out;
+}
+
+// ---- report ---------------------------------------------------------------------------------------
+
+function report(): string {
+  const r = results as {
+    latency?: Record<"fluxlight" | "naive", Latency>;
+    memory?: Record<Variant, Record<string, MemoryFigure>>;
+    list?: Record<"fluxlight" | "naive", { median: number; runs: number[] }>;
+    throughput?: Record<"fluxlight" | "naive", { eventsPerSecond: number }>;
+    idle?: Record<string, { percent: number }>;
+    startup?: Record<Variant, { median: number; runs: number[]; verdict: number; connected: number }>;
+  };
+  const rows: string[][] = [];
+  const verdict = (ok: boolean) => (ok ? "✅" : "❌");
+  const lat = r.latency;
+  if (lat) {
+    rows.push(["change → last Firmata byte written, p50 / p99", "", `${ms(lat.fluxlight.byte.p50)} / ${ms(lat.fluxlight.byte.p99)}`, `${ms(lat.naive.byte.p50)} / ${ms(lat.naive.byte.p99)}`]);
+    rows.push(["change → LED pin on the chip, p50 / p99", "p99 ≤ 5 ms", `${ms(lat.fluxlight.pin.p50)} / ${ms(lat.fluxlight.pin.p99)} ${verdict(lat.fluxlight.pin.p99 <= 5)}`, `${ms(lat.naive.pin.p50)} / ${ms(lat.naive.pin.p99)}`]);
+    rows.push(["  (wall time at the pin-change callback, p50 / p99)", "", `${ms(lat.fluxlight.callback.p50)} / ${ms(lat.fluxlight.callback.p99)}`, `${ms(lat.naive.callback.p50)} / ${ms(lat.naive.callback.p99)}`]);
+  }
+  const mem = r.memory;
+  if (mem) {
+    for (const [n, target] of [["1000", 64], ["10000", 96]] as const) {
+      const b = mem.bundle?.[n];
+      const s = mem.source?.[n];
+      const nv = mem.naive?.[n];
+      if (!b) continue;
+      rows.push([`RSS watching ${Number(n).toLocaleString("en")} Kustomizations (bundle)`, `≤ ${target} MiB`, `${MiB(b.rssMiB)} ${verdict(b.rssMiB <= target)}`, nv ? MiB(nv.rssMiB) : "—"]);
+      const semi = mem["bundle-semi"]?.[n];
+      if (semi) rows.push([`  same, bundle with node --max-semi-space-size=1`, "", MiB(semi.rssMiB), ""]);
+      if (s) rows.push([`  same, tsx-run source`, "", MiB(s.rssMiB), ""]);
+      rows.push([`  V8 heap used after GC (bundle)`, "", MiB(b.heapUsedMiB), nv ? MiB(nv.heapUsedMiB) : "—"]);
+      rows.push([`  peak RSS during the list (bundle)`, "", MiB(b.hwmMiB), nv ? MiB(nv.hwmMiB) : "—"]);
+    }
+  }
+  const b10 = mem?.bundle?.["10000"];
+  const n10 = mem?.naive?.["10000"];
+  if (b10) rows.push(["initial list of 10,000 → first verdict (bundle, child process)", "≤ 1 s", `${ms(b10.listToVerdictMs)} ${verdict(b10.listToVerdictMs <= 1000)}`, n10 ? ms(n10.listToVerdictMs) : "—"]);
+  if (r.list) rows.push(["  same, in-process (median)", "", ms(r.list.fluxlight.median), ms(r.list.naive.median)]);
+  if (b10) rows.push(["  process spawn → first verdict, 10,000 objects (bundle)", "", ms(b10.spawnToVerdictMs), n10 ? ms(n10.spawnToVerdictMs) : "—"]);
+  if (r.throughput) rows.push(["watch events processed per second", "≥ 20,000/s", `${Math.round(r.throughput.fluxlight.eventsPerSecond).toLocaleString("en")}/s ${verdict(r.throughput.fluxlight.eventsPerSecond >= 20_000)}`, `${Math.round(r.throughput.naive.eventsPerSecond).toLocaleString("en")}/s`]);
+  if (r.idle) rows.push([`CPU while nothing changes (${IDLE_SECONDS} s, heartbeat included)`, "≤ 1 % of a core", `${r.idle.bundle!.percent.toFixed(2)} % ${verdict(r.idle.bundle!.percent <= 1)}`, `${r.idle.naive!.percent.toFixed(2)} %`]);
+  if (r.startup) {
+    rows.push(["process start → first truthful light (bundle, median)", "", ms(r.startup.bundle.median), ms(r.startup.naive.median)]);
+    rows.push(["  same, tsx-run source", "", ms(r.startup.source.median), ""]);
+    rows.push(["  of which: spawn → board handshake done (bundle)", "", ms(r.startup.bundle.connected), ms(r.startup.naive.connected)]);
+  }
+  const head = ["figure", "target", "fluxlight", "naive baseline"];
+  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((c) => `| ${c.join(" | ")} |`)].join("\n");
+}
+
+// ---- main -------------------------------------------------------------------------------------------
+
+const m = machine();
+log(`${m.nproc} × ${m.cpu}, Node ${m.node}, Linux ${m.kernel}${QUICK ? " — quick mode" : ""}`);
+await builds();
+log("seeding the API servers: 1,000 and 10,000 realistic Kustomizations (inventory 50, managedFields)");
+const small = await startCluster(realisticObjects(1000));
+const big = await startCluster(realisticObjects(10_000));
+const startupCluster = await startCluster(realisticObjects(50, { failed: 1 }));
+try {
+  if (want("latency")) await latencyStage(small);
+  if (want("throughput")) await throughputStage(small);
+  if (want("list")) await listStage(big);
+  if (want("memory")) await memoryStage([small, big]);
+  if (want("idle")) await idleStage(small);
+  if (want("startup")) await startupStage(startupCluster);
+} finally {
+  await Promise.all([small.stop(), big.stop(), startupCluster.stop()]);
+}
+
+const table = report();
+const elapsed = (performance.now() - T0) / 1000;
+process.stdout.write(`\n${table}\n\n`);
+writeFileSync(join(ROOT, "test/bench/.last-results.json"), JSON.stringify({ machine: m, quick: QUICK, elapsedSeconds: elapsed, results }, null, 1));
+if (WRITE) {
+  const file = join(ROOT, "BENCHMARKS.md");
+  const begin = "<!-- bench:figures:begin -->";
+  const finish = "<!-- bench:figures:end -->";
+  const block = `${begin}\nMeasured ${new Date().toISOString().slice(0, 10)} on ${m.nproc} × ${m.cpu}, Node ${m.node}, Linux ${m.kernel}; \`npm run bench\`${QUICK ? " --quick" : ""} took ${Math.round(elapsed)} s.\n\n${table}\n${finish}`;
+  const text = existsSync(file) ? readFileSync(file, "utf8") : `# Benchmarks\n\n${begin}\n${finish}\n`;
+  const i = text.indexOf(begin);
+  const j = text.indexOf(finish);
+  writeFileSync(file, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + finish.length) : `${text}\n${block}\n`);
+  log("figures written to BENCHMARKS.md");
+}
+log(`done in ${Math.round(elapsed)} s`);
+process.exit(0);
