@@ -133,7 +133,8 @@ export function decide(state: SignalState, now: number): Decision {
   if (settled > 0) {
     // New objects still in their grace do not hold back `ok`: the rest are all ready, and a new
     // object that stays progressing shows once its grace is over.
-    return withWake({ signal: "ok", summary: `${settled} ${of} ready`, causes: [] }, wake);
+    const pending = waiting ? `, ${waiting} new in the progress grace` : "";
+    return withWake({ signal: "ok", summary: `${settled} ${of} ready${pending}`, causes: [] }, wake);
   }
   // Only new objects, all in their grace (typically right after start-up, mid-reconcile):
   // hold whatever the light showed before the latest event.
