@@ -365,7 +365,7 @@ try {
 const table = report();
 const elapsed = (performance.now() - T0) / 1000;
 process.stdout.write(`\n${table}\n\n`);
-writeFileSync(join(ROOT, "test/bench/.last-results.json"), JSON.stringify({ machine: m, quick: QUICK, elapsedSeconds: elapsed, results }, null, 1));
+writeFileSync(join(ROOT, "dist/bench-results.json"), JSON.stringify({ machine: m, quick: QUICK, elapsedSeconds: elapsed, results }, null, 1));
 if (WRITE) {
   const file = join(ROOT, "BENCHMARKS.md");
   const begin = "<!-- bench:figures:begin -->";
