@@ -1,12 +1,11 @@
 // `fluxlight run | demo | help`: the process boundary. Bad input exits 2 with one line naming
 // the flag; everything after start-up is retried and logged, never a crash loop.
+// The agent's modules (client-node alone takes ~2 s to load) are imported only by `run`, so a
+// bad flag or `help` answers at once.
 import { parseConfig, usage, type Config } from "./config.ts";
-import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
-import { createLog } from "../log/logger.ts";
-import { startAgent, type Agent } from "../agent.ts";
-import { realSerial } from "../link/serialport.ts";
+import type { Agent } from "../agent.ts";
 import { formatLedSpec } from "../light/led-spec.ts";
-import { startHttp, type HttpServer } from "../http/server.ts";
+import type { HttpServer } from "../http/server.ts";
 import { formatDuration } from "../signal/format.ts";
 
 const EXIT_USAGE = 2;
@@ -27,6 +26,13 @@ export function exitOnSignals(stop: () => Promise<void>): void {
 }
 
 async function run(config: Config): Promise<void> {
+  const [{ loadKubeConfig, UsageError }, { createLog }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
+    import("./kubeconfig.ts"),
+    import("../log/logger.ts"),
+    import("../agent.ts"),
+    import("../link/serialport.ts"),
+    import("../http/server.ts"),
+  ]);
   let kubeConfig;
   try {
     kubeConfig = loadKubeConfig(config, process.env);
