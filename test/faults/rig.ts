@@ -102,7 +102,7 @@ export async function waitForBlueBlink(rig: Board, timeoutMs = 10_000): Promise<
     const stop = Date.now() + 1200;
     while (Date.now() < stop) {
       names.add(rig.led().name);
-      levels.push(rig.uno.pin(RGB.pins.blue).duty);
+      levels.push(rig.uno.pin(11).duty); // RGB's blue
       await sleep(10);
     }
     const full = levels.filter((d) => d > 0.98).length;
