@@ -45,56 +45,56 @@ async function waitForHostLost(led: Board, timeoutMs: number): Promise<number> {
   }
 }
 
-test("SIGKILL: host lost (magenta, pulsing) replaces green within the timeout; a new agent brings green back and says so", async (t) => {
+test("the dead-man's switch through the real command", async (t) => {
   const { led, uno, start } = await rig(t);
   const first = start();
   await first.logs.waitFor((l) => l.event === "deadman-armed", 20_000, "deadman-armed");
   await led.waitForLed("green", 10_000, 300);
   assert.equal(first.logs.events("deadman-armed")[0]!.hostLostEpisodes, 0, "a fresh board has never drawn host lost");
+  let second: ReturnType<typeof start> | undefined;
 
-  first.child.kill("SIGKILL");
-  const killedAt = uno.millis;
-  // The firmware counts the timeout on its own clock from the agent's last byte, which came before the kill.
-  const lostAt = await waitForHostLost(led, 15_000);
-  assert.ok(lostAt - killedAt <= HEARTBEAT_TIMEOUT_MS + 1000, `host lost ${Math.round(lostAt - killedAt)} chip-ms after the kill: over the ${HEARTBEAT_TIMEOUT_MS} ms timeout + 1 s`);
-  assert.notEqual(await first.exited, 0);
+  await t.test("SIGKILL: host lost (magenta, pulsing) replaces green within the timeout; a new agent brings green back and says so", async () => {
+    first.child.kill("SIGKILL");
+    const killedAt = uno.millis;
+    // The firmware counts the timeout on its own clock from the agent's last byte, which came before the kill.
+    const lostAt = await waitForHostLost(led, 15_000);
+    assert.ok(lostAt - killedAt <= HEARTBEAT_TIMEOUT_MS + 1000, `host lost ${Math.round(lostAt - killedAt)} chip-ms after the kill: over the ${HEARTBEAT_TIMEOUT_MS} ms timeout + 1 s`);
+    assert.notEqual(await first.exited, 0);
 
-  // While the agent is dead: magenta pulsing (the brightness moves), never green.
-  const seen: [number, number, number][] = [];
-  for (let i = 0; i < 250; i++) {
-    seen.push(led.led().rgb);
-    await sleep(10);
-  }
-  assert.ok(seen.every(([, g]) => g === 0), "green stays dark while the agent is dead");
-  assert.ok(seen.every(([r, , b]) => Math.abs(r - b) <= 3), "red and blue move together: magenta");
-  assert.ok(new Set(seen.map(([r]) => r)).size > 5, "the brightness changes: a pulse, not a solid colour");
+    // While the agent is dead: magenta pulsing (the brightness moves), never green.
+    const seen: [number, number, number][] = [];
+    for (let i = 0; i < 250; i++) {
+      seen.push(led.led().rgb);
+      await sleep(10);
+    }
+    assert.ok(seen.every(([, g]) => g === 0), "green stays dark while the agent is dead");
+    assert.ok(seen.every(([r, , b]) => Math.abs(r - b) <= 3), "red and blue move together: magenta");
+    assert.ok(new Set(seen.map(([r]) => r)).size > 5, "the brightness changes: a pulse, not a solid colour");
 
-  const second = start();
-  const armed = await second.logs.waitFor((l) => l.event === "deadman-armed", 20_000, "deadman-armed of the new agent");
-  assert.ok((armed.hostLostEpisodes as number) >= 1, `the board says it drew host lost: ${JSON.stringify(armed)}`);
-  assert.match(String(armed.msg), /it did so \d+ times? since power-on/);
-  await led.waitForLed("green", 10_000, 300);
-  await second.logs.waitFor((l) => l.event === "signal" && l.to === "ok", 5000, "the ok line");
-});
+    second = start();
+    const armed = await second.logs.waitFor((l) => l.event === "deadman-armed", 20_000, "deadman-armed of the new agent");
+    assert.ok((armed.hostLostEpisodes as number) >= 1, `the board says it drew host lost: ${JSON.stringify(armed)}`);
+    assert.match(String(armed.msg), /it did so \d+ times? since power-on/);
+    await led.waitForLed("green", 10_000, 300);
+    await second.logs.waitFor((l) => l.event === "signal" && l.to === "ok", 5000, "the ok line");
+  });
 
-test("SIGTERM: exit 0 promptly, the LED dark; host lost follows once the timeout passes", async (t) => {
-  const { led, uno, start } = await rig(t);
-  const agent = start();
-  await agent.logs.waitFor((l) => l.event === "deadman-armed", 20_000, "deadman-armed");
-  await led.waitForLed("green", 10_000, 300);
+  await t.test("SIGTERM: exit 0 promptly, the LED dark; host lost follows once the timeout passes", async () => {
+    assert.ok(second, "the agent of the previous step runs");
+    await led.waitForLed("green", 5000, 300);
+    const t0 = Date.now();
+    second.child.kill("SIGTERM");
+    const code = await second.exited;
+    const tookMs = Date.now() - t0;
+    assert.equal(code, 0, `exit status 0 on SIGTERM; stderr: ${second.stderr()}`);
+    // The promise is 2 s; a loaded 2-core machine gets slack, but not a hang.
+    assert.ok(tookMs < 5000, `exited after ${tookMs} ms`);
+    const stoppedAt = uno.millis;
+    const dark = led.led();
+    assert.equal(dark.name, "off", `dark right after exit, not the last colour: ${dark.pins}`);
 
-  const t0 = Date.now();
-  agent.child.kill("SIGTERM");
-  const code = await agent.exited;
-  const tookMs = Date.now() - t0;
-  assert.equal(code, 0, `exit status 0 on SIGTERM; stderr: ${agent.stderr()}`);
-  // The promise is 2 s; a loaded 2-core machine gets slack, but not a hang.
-  assert.ok(tookMs < 5000, `exited after ${tookMs} ms`);
-  const stoppedAt = uno.millis;
-  const dark = led.led();
-  assert.equal(dark.name, "off", `dark right after exit, not the last colour: ${dark.pins}`);
-
-  const lostAt = await waitForHostLost(led, 15_000);
-  assert.ok(lostAt - stoppedAt >= HEARTBEAT_TIMEOUT_MS - 1000, "dark until the timeout, not host lost at once");
-  assert.equal(agent.stderr(), "");
+    const lostAt = await waitForHostLost(led, 15_000);
+    assert.ok(lostAt - stoppedAt >= HEARTBEAT_TIMEOUT_MS - 1000, "dark until the timeout, not host lost at once");
+    assert.equal(second.stderr(), "");
+  });
 });
