@@ -10,6 +10,13 @@ import { formatDuration } from "../signal/format.ts";
 
 const EXIT_USAGE = 2;
 
+/** How the user set a flag, for an error line: the flag if given (a flag wins), else its environment twin. */
+function setBy(name: string): string {
+  const env = `FLUXLIGHT_${name.toUpperCase().replaceAll("-", "_")}`;
+  const flagged = process.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  return !flagged && process.env[env] ? env : `--${name}`;
+}
+
 function die(message: string): never {
   process.stderr.write(`fluxlight: ${message}\n`);
   process.exit(EXIT_USAGE);
@@ -37,7 +44,7 @@ async function run(config: Config): Promise<void> {
   try {
     kubeConfig = loadKubeConfig(config, process.env);
   } catch (err) {
-    if (err instanceof UsageError) die(err.message);
+    if (err instanceof UsageError) die(err.message.replace(/^--(kubeconfig|context):/, (_, name: string) => `${setBy(name)}:`));
     throw err;
   }
   const log = createLog({ level: config.logLevel, format: config.logFormat });
@@ -78,7 +85,7 @@ async function run(config: Config): Promise<void> {
       http = await startHttp(config.http, () => agent.snapshot(), log, { now: Date.now });
     } catch (err) {
       await agent.stop();
-      die(`--http: cannot listen on ${config.http.host ?? ""}:${config.http.port}: ${(err as Error).message}`);
+      die(`${setBy("http")}: cannot listen on ${config.http.host ?? ""}:${config.http.port}: ${(err as Error).message}`);
     }
   }
   exitOnSignals(async () => {
