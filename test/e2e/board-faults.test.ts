@@ -102,7 +102,7 @@ test("random bytes on the line from the board: no crash, and the LED follows the
   await sleep(6000); // a version probe or more, answered through the noise
   for (const s of successfulRun(server.get(ref)!, "rev-3")) server.updateStatus(ref, s);
   await rig.waitForLed("green", 15_000, 500);
-  assert.ok(injected > 500, `noise went in (${injected} bytes)`);
+  assert.ok(injected > 100, `noise went in (${injected} bytes)`);
   // Whatever the noise did, anything the link said is a sentence, and the link is up.
   for (const l of rig.logs.lines.filter((l) => l.part === "link" && (l.level as number) >= 40)) assert.ok(typeof l.msg === "string" && l.msg.length > 10, JSON.stringify(l));
   assert.equal(rig.agent.link.state, "connected");
