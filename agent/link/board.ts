@@ -201,10 +201,38 @@ export class BoardLink {
         `dead-man's switch armed: the board draws host lost after ${timeoutMs / 1000}s without the agent${state.episodes ? ` (it did so ${state.episodes} time${state.episodes === 1 ? "" : "s"} since power-on)` : ""}`,
       );
     }
+    // The board ends host lost at our next byte and leaves the LED dark: the light is ours to
+    // draw again. An agent that was alive but silent (its event loop stalled, the container
+    // starved of CPU or frozen) does not know it happened unless it asks: so ask once per
+    // timeout, and at once when a heartbeat comes late enough that the board may have given up.
+    const everyMs = Math.max(250, Math.floor(timeoutMs / 4));
+    let last = Date.now();
+    let ticks = 0;
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => {
-      if (this.port === port && port.isOpen) io.sysexCommand([HEARTBEAT]);
-    }, Math.max(250, Math.floor(timeoutMs / 4)));
+      if (this.port !== port || !port.isOpen) return;
+      const late = Date.now() - last >= timeoutMs * 0.9;
+      last = Date.now();
+      ticks += 1;
+      if (late || ticks % 4 === 0) this.askHostLost(io, port, timeoutMs);
+      else io.sysexCommand([HEARTBEAT]);
+    }, everyMs);
+  }
+
+  /** QUERY (a byte of life too); if the board drew host lost since the last one, draw the light again. */
+  private askHostLost(io: Io, port: SerialPortLike, timeoutMs: number): void {
+    io.clearSysexResponse(QUERY);
+    io.sysexResponse(QUERY, (data) => {
+      if (this.port !== port) return;
+      const state = parseQueryReply(data);
+      if (!state?.wasLost) return;
+      this.log.warn(
+        { event: "host-lost-seen", heartbeatTimeoutMs: timeoutMs, hostLostEpisodes: state.episodes, signal: this.signal },
+        `the board drew host lost: it heard nothing from the agent for ${timeoutMs / 1000}s (the agent stalled or was starved of CPU); showing ${this.signal} again`,
+      );
+      this.lamp?.show(this.signal);
+    });
+    io.sysexCommand([QUERY]);
   }
 
   private async findPath(): Promise<string | undefined> {

@@ -79,6 +79,21 @@ test("the dead-man's switch through the real command", async (t) => {
     await second.logs.waitFor((l) => l.event === "signal" && l.to === "ok", 5000, "the ok line");
   });
 
+  await t.test("a stalled agent (SIGSTOP past the timeout, then SIGCONT): host lost while it stalls, green again after", async () => {
+    assert.ok(second, "the agent of the previous step runs");
+    second.child.kill("SIGSTOP");
+    try {
+      await waitForHostLost(led, 15_000);
+    } finally {
+      second.child.kill("SIGCONT");
+    }
+    // Its next byte ends host lost and the firmware leaves the LED dark: the agent must draw again.
+    await led.waitForLed("green", 5000, 300);
+    const line = await second.logs.waitFor((l) => l.event === "host-lost-seen", 5000, "a line saying the board drew host lost");
+    assert.match(String(line.msg), /host lost/);
+    assert.equal(second.logs.events("board-disconnected").length, 0, "the board never went away");
+  });
+
   await t.test("SIGTERM: exit 0 promptly, the LED dark; host lost follows once the timeout passes", async () => {
     assert.ok(second, "the agent of the previous step runs");
     await led.waitForLed("green", 5000, 300);
