@@ -4,7 +4,8 @@
 // Contract for the shell
 //   let state = createSignalState({ progressGrace, stuckAfter });      // once
 //   state = observeObject(state, ref, evaluate(view), now);          // list item, ADDED, MODIFIED
-//   state = forgetObject(state, ref, now);                           // DELETED, or gone from a relist
+//   state = forgetObject(state, ref, now);                           // DELETED
+//   state = observeList(state, listed, gone, now);                   // a complete list, as one event
 //   state = observeConnectivity(state, connectivity, now);           // whenever the source's view changes
 //   const d = decide(state, now);   // after every event AND when the timer for d.nextWakeAt fires
 //   const t = transition(shown, d); if (t) { log(t); draw(t.to); shown = t.to; }
@@ -30,7 +31,7 @@
 // A progressing spell starts when the object is first seen progressing and lasts, across any
 // number of progressing events, until it is seen with another verdict or forgotten.
 
-export { createSignalState, observeObject, forgetObject, observeConnectivity, DEFAULT_SIGNAL_OPTIONS } from "./state.ts";
+export { createSignalState, observeObject, observeList, forgetObject, observeConnectivity, DEFAULT_SIGNAL_OPTIONS } from "./state.ts";
 export type { SignalOptions, SignalState, Tracked } from "./state.ts";
 export { decide } from "./decide.ts";
 export type { Cause, Decision } from "./decide.ts";

@@ -62,7 +62,28 @@ export function createSignalState(options: Partial<SignalOptions> = {}): SignalS
 /** An object was listed, added or modified; `evaluation` is its current verdict. */
 export function observeObject(state: SignalState, ref: ObjectRef, evaluation: Evaluation, now: number): SignalState {
   const key = refKey(ref);
-  const previous = state.objects.get(key);
+  const objects = new Map(state.objects);
+  objects.set(key, track(state.objects.get(key), ref, evaluation, now));
+  return { ...state, objects, held: decide(state, now).signal };
+}
+
+/**
+ * A complete list as ONE event: `forget` the objects it no longer holds, observe the ones it
+ * does. Same per-object rules as observeObject/forgetObject, but one copy and one decision for
+ * the whole list — per item, a list of n objects cost n copies and n decisions (O(n² log n):
+ * over a minute for 10,000 Kustomizations).
+ */
+export function observeList(state: SignalState, observed: readonly { ref: ObjectRef; evaluation: Evaluation }[], forget: readonly ObjectRef[], now: number): SignalState {
+  const objects = new Map(state.objects);
+  for (const ref of forget) objects.delete(refKey(ref));
+  for (const { ref, evaluation } of observed) {
+    const key = refKey(ref);
+    objects.set(key, track(objects.get(key), ref, evaluation, now));
+  }
+  return { ...state, objects, held: decide(state, now).signal };
+}
+
+function track(previous: Tracked | undefined, ref: ObjectRef, evaluation: Evaluation, now: number): Tracked {
   const tracked: Tracked = { ref: { kind: ref.kind, namespace: ref.namespace, name: ref.name }, evaluation };
   if (evaluation.verdict === "progressing") {
     if (previous?.progressingSince !== undefined) {
@@ -75,9 +96,7 @@ export function observeObject(state: SignalState, ref: ObjectRef, evaluation: Ev
       if (was && (was.verdict === "ready" || was.verdict === "failed")) tracked.before = was;
     }
   }
-  const objects = new Map(state.objects);
-  objects.set(key, tracked);
-  return { ...state, objects, held: decide(state, now).signal };
+  return tracked;
 }
 
 /** An object was deleted (or is no longer in a fresh list). Forgetting an unknown object is a no-op apart from the hold. */
