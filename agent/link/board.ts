@@ -141,7 +141,10 @@ export class BoardLink {
     } catch (err) {
       // Lost meanwhile: lost() has already said so and scheduled the retry; a second would race it.
       if (this.port !== port) return;
-      this.log.warn({ event: "board-handshake-failed", path, error: (err as Error).message }, (err as Error).message);
+      // Said once; the same failure on every retry (a board without Firmata) only at debug level.
+      const trouble = `${path}:handshake:${(err as Error).message}`;
+      this.log[trouble === this.lastTrouble ? "debug" : "warn"]({ event: "board-handshake-failed", path, error: (err as Error).message }, `${(err as Error).message}; retrying`);
+      this.lastTrouble = trouble;
       this.drop(port);
       this.again();
     }
