@@ -3,7 +3,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { refKey, type Connectivity, type Evaluation, type ObjectRef, type ObjectView, type Signal, type Verdict } from "./model.ts";
 import { evaluate } from "./status/verdict.ts";
-import { createSignalState, decide, forgetObject, observeConnectivity, observeList, observeObject, transition, type SignalState } from "./signal/index.ts";
+import { createSignalState, decide, observeConnectivity, observeList, transition, type SignalState } from "./signal/index.ts";
 import { watchKind, type KindSource, type SourceSink } from "./source/kube.ts";
 import { FLUX_KINDS, resourceName, type WatchedKind } from "./source/kinds.ts";
 import { discoverKinds } from "./source/discovery.ts";
@@ -117,14 +117,36 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
     else log.info(fields, text);
   };
 
-  const upsert = (view: ObjectView, initial: boolean) => {
-    const ev = evaluate(view);
-    report(view, ev, initial);
-    state = observeObject(state, view, ev, now());
+  // Watch events arrive in bursts (one TCP read can hold hundreds of lines). They are applied
+  // to the signal state once per burst, at the end of the current macrotask: one copy of the
+  // state and one decision per burst instead of per event, at no cost in latency. The latest
+  // event per object wins, which keeps any order between objects and within one.
+  const pending = new Map<string, { ref: ObjectRef; evaluation?: Evaluation }>();
+  let flushQueued = false;
+  const flush = () => {
+    flushQueued = false;
+    if (pending.size === 0) return;
+    const observed: { ref: ObjectRef; evaluation: Evaluation }[] = [];
+    const gone: ObjectRef[] = [];
+    for (const { ref, evaluation } of pending.values()) {
+      if (evaluation) observed.push({ ref, evaluation });
+      else gone.push(ref);
+    }
+    pending.clear();
+    state = observeList(state, observed, gone, now());
+    reconsider();
+  };
+  const queue = (ref: ObjectRef, evaluation?: Evaluation) => {
+    pending.set(refKey(ref), { ref, evaluation });
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flush);
+    }
   };
 
   const sink: SourceSink = {
     replaceAll(kind, views) {
+      flush();
       const initial = !listedOnce.has(kind.kind);
       listedOnce.add(kind.kind);
       const present = new Set(views.map(refKey));
@@ -151,19 +173,21 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
       reconsider();
     },
     upsert(view) {
-      upsert(view, false);
-      reconsider();
+      const evaluation = evaluate(view);
+      report(view, evaluation, false);
+      queue(view, evaluation);
     },
     remove(ref: ObjectRef) {
-      state = forgetObject(state, ref, now());
+      queue(ref);
       if (reported.delete(refKey(ref))) log.info({ event: "deleted", kind: ref.kind, namespace: ref.namespace, name: ref.name }, `${ref.kind} ${ref.namespace}/${ref.name} deleted`);
-      reconsider();
     },
     connectivity(kind, c, namespace) {
+      flush();
       setConnectivity(`${kind.kind}/${namespace ?? ""}`, c);
       if (c.state === "missing-crd") {
         // The CRD went away under us: its objects went with it.
-        for (const tracked of state.objects.values()) if (tracked.ref.kind === kind.kind) state = forgetObject(state, tracked.ref, now());
+        const gone = [...state.objects.values()].filter((t) => t.ref.kind === kind.kind).map((t) => t.ref);
+        state = observeList(state, [], gone, now());
       }
       reconsider();
     },

@@ -55,7 +55,8 @@ export function decide(state: SignalState, now: number): Decision {
   const leftOut: Cause[] = [];
   let settled = 0; // counted objects whose state shows now (everything but new objects in their grace)
   let waiting = 0; // counted objects in their grace with nothing settled to show meanwhile
-  for (const tracked of sorted(state.objects)) {
+  // Unsorted: only the causes are sorted, at the end (a decision is O(n), not O(n log n)).
+  for (const tracked of state.objects.values()) {
     const ev = tracked.evaluation;
     switch (ev.verdict) {
       case "unknown":
@@ -121,14 +122,14 @@ export function decide(state: SignalState, now: number): Decision {
     // "Nothing matched": no Kustomization at all is not "all is well". The left-out objects
     // (unreadable, terminating, suspended) are the causes, so the log says why.
     const summary = state.objects.size === 0 ? "no Flux objects found" : `no counted Flux objects (${leftOut.length} left out)`;
-    return withWake({ signal: "unknown", summary, causes: leftOut }, wake);
+    return withWake({ signal: "unknown", summary, causes: byRef(leftOut) }, wake);
   }
   const of = `of ${counted} object${counted === 1 ? "" : "s"}`;
   if (failed.length > 0) {
-    return withWake({ signal: "failed", summary: `${failed.length} ${of} failed`, causes: failed }, wake);
+    return withWake({ signal: "failed", summary: `${failed.length} ${of} failed`, causes: byRef(failed) }, wake);
   }
   if (progressing.length > 0) {
-    return withWake({ signal: "progressing", summary: `${progressing.length} ${of} progressing`, causes: progressing }, wake);
+    return withWake({ signal: "progressing", summary: `${progressing.length} ${of} progressing`, causes: byRef(progressing) }, wake);
   }
   if (settled > 0) {
     // New objects still in their grace do not hold back `ok`: the rest are all ready, and a new
@@ -145,8 +146,9 @@ function cause(ref: ObjectRef, ev: Evaluation): Cause {
   return { ref, verdict: ev.verdict, reason: ev.reason, message: ev.message };
 }
 
-function sorted(objects: ReadonlyMap<string, Tracked>): Tracked[] {
-  return [...objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+function byRef(causes: Cause[]): Cause[] {
+  const key = (c: Cause) => `${c.ref.kind}/${c.ref.namespace}/${c.ref.name}`;
+  return causes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** The earliest future deadline seen. */
