@@ -10,7 +10,7 @@ test("--led rgb:2,4,7 on an Uno: exit 2, one stderr line naming --led and the pi
   const cluster = await startCluster([kustomization({ name: "apps", ready: "True" })]);
   const { uno, pty } = await startBoardOnPty();
   const agent = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--led", "rgb:2,4,7", "--http", "off"]);
-  const killer = setTimeout(() => agent.child.kill("SIGKILL"), 40_000);
+  const killer = setTimeout(() => agent.child.kill("SIGKILL"), 60_000);
   t.after(async () => {
     clearTimeout(killer);
     agent.child.kill("SIGKILL");

@@ -66,7 +66,7 @@ test("unplug and plug back through a real pty, real command: it keeps running an
     await cluster.stop();
   });
   const led = board(uno, RGB);
-  await agent.logs.waitFor((l) => l.event === "board-connected", 20_000, "board-connected");
+  await agent.logs.waitFor((l) => l.event === "board-connected", 45_000, "board-connected");
   await led.waitForLed("green", 5000);
   const lists = cluster.server.count({ verb: "list" });
 
