@@ -4,27 +4,31 @@
 //   npm run bench                    full run (60 s idle CPU), rewrites the figures in BENCHMARKS.md
 //   npm run bench -- --quick         10 s idle CPU, fewer repeats; prints only (add --write to write)
 //   npm run bench -- --only=latency,memory,list,throughput,idle,startup
+//   npm run bench -- --small         no 10,000-object cluster;  --minify: measure a minified bundle
 //
 // Method, machine and reading notes: BENCHMARKS.md. Figures are measured, never asserted.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { reconcileFailed, reconcileSucceeded } from "../../agent/sim/flux/controller.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import {
-  CLOCK_TICKS, FLIP, NAIVE_BUNDLE, ROOT, VARIANT_LABEL, boardOnPty, cpuTicks, machine, median, nextPinChange, realisticObjects, sleep, spawnVariant, startCluster, summarize,
+  BUNDLE, CLOCK_TICKS, FLIP, NAIVE_BUNDLE, ROOT, VARIANT_LABEL, boardOnPty, cpuTicks, machine, median, nextPinChange, realisticObjects, sleep, spawnVariant, startCluster, summarize,
   type Child, type Cluster, type Summary, type Variant,
 } from "./lib.ts";
 import { fluxlightInProcess, naiveInProcess, type Hooked } from "./inprocess.ts";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
-const WRITE = args.includes("--write") || !QUICK;
+const WRITE = args.includes("--write") || (!QUICK && !args.some((a) => a.startsWith("--only=") || a === "--small" || a === "--minify"));
 const ONLY = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 // "list" (in-process list → verdict, repeated) is extra; by default that figure comes from the
 // memory stage's child processes (their "watching" → first "signal" log lines).
 const want = (stage: string) => (ONLY ? ONLY.includes(stage) : stage !== "list");
+const SMALL_ONLY = args.includes("--small"); // skip the 10,000-object cluster (iteration)
+const MINIFY = args.includes("--minify"); // measure a minified bundle instead
 const IDLE_SECONDS = QUICK ? 10 : 60;
 const FLIPS = 200;
 const WARMUP_FLIPS = QUICK ? 10 : 30;
@@ -40,7 +44,7 @@ const ms = (n: number) => (n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n)} ms`
 
 async function builds(): Promise<void> {
   log("building dist/fluxlight.mjs (npm run build) and the naive baseline's bundle");
-  execFileSync(process.execPath, [join(ROOT, "scripts/bundle.mjs")], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(process.execPath, [join(ROOT, "scripts/bundle.mjs"), ...(MINIFY ? ["--minify"] : [])], { stdio: ["ignore", "ignore", "inherit"] });
   // The baseline bundled the same way, so that bundle vs bundle compares designs, not loaders.
   await build({
     entryPoints: [join(ROOT, "test/bench/naive-agent.ts")], outfile: NAIVE_BUNDLE, bundle: true, format: "esm", platform: "node", target: "node20",
@@ -292,6 +296,25 @@ async function startupStage(cluster: Cluster): Promise<void> {
   results.startup = out;
 }
 
+// ---- the bundle runs `help` and `status` (`run` to board-connected: the memory stage) ------------
+
+async function smoke(cluster: Cluster): Promise<void> {
+  const run = async (args: string[]) => {
+    try {
+      const r = await promisify(execFile)(process.execPath, [BUNDLE, ...args], { encoding: "utf8" });
+      return { code: 0, stdout: r.stdout };
+    } catch (e) {
+      const x = e as { code: number; stdout: string };
+      return { code: x.code, stdout: x.stdout };
+    }
+  };
+  const help = await run(["help"]);
+  const status = await run(["status", "--kubeconfig", cluster.kubeconfig, "--output", "json"]);
+  const ok = help.code === 0 && /Usage: fluxlight/.test(help.stdout) && status.code === 1 && status.stdout.includes('"signal": "failed"');
+  results.smoke = { help: help.code, status: status.code, ok };
+  log(`bundle smoke: help exit ${help.code}, status exit ${status.code} (1: an object failed) — ${ok ? "ok" : "UNEXPECTED"}`);
+}
+
 // ---- report ---------------------------------------------------------------------------------------
 
 function report(): string {
@@ -349,17 +372,18 @@ log(`${m.nproc} × ${m.cpu}, Node ${m.node}, Linux ${m.kernel}${QUICK ? " — qu
 await builds();
 log("seeding the API servers: 1,000 and 10,000 realistic Kustomizations (inventory 50, managedFields)");
 const small = await startCluster(realisticObjects(1000));
-const big = await startCluster(realisticObjects(10_000));
+const big = SMALL_ONLY ? small : await startCluster(realisticObjects(10_000));
 const startupCluster = await startCluster(realisticObjects(50, { failed: 1 }));
 try {
+  await smoke(startupCluster);
   if (want("latency")) await latencyStage(small);
   if (want("throughput")) await throughputStage(small);
   if (want("list")) await listStage(big);
-  if (want("memory")) await memoryStage([small, big]);
+  if (want("memory")) await memoryStage(SMALL_ONLY ? [small] : [small, big]);
   if (want("idle")) await idleStage(small);
   if (want("startup")) await startupStage(startupCluster);
 } finally {
-  await Promise.all([small.stop(), big.stop(), startupCluster.stop()]);
+  await Promise.all([...new Set([small, big, startupCluster])].map((c) => c.stop()));
 }
 
 const table = report();
