@@ -3,7 +3,7 @@
 
 import type { Evaluation, ObjectRef, Signal, Verdict } from "../model.ts";
 import { formatDuration } from "./format.ts";
-import type { SignalState, Tracked } from "./state.ts";
+import type { SignalState } from "./state.ts";
 
 /** One object that makes the signal what it is, in the words the log line will use. */
 export interface Cause {
