@@ -107,8 +107,9 @@ test("the dead-man's switch through the real command", async (t) => {
     // The promise is 2 s; a loaded 2-core machine gets slack, but not a hang.
     assert.ok(tookMs < 5000, `exited after ${tookMs} ms`);
     const stoppedAt = uno.millis;
-    const dark = led.led();
-    assert.equal(dark.name, "off", `dark right after exit, not the last colour: ${dark.pins}`);
+    t.diagnostic(`exited ${tookMs} ms after SIGTERM`);
+    // Its last bytes may still be crossing the pty: dark within a moment, well before host lost.
+    await led.waitForLed("off", 1000, 100);
 
     const lostAt = await waitForHostLost(led, 15_000);
     assert.ok(lostAt - stoppedAt >= HEARTBEAT_TIMEOUT_MS - 1000, "dark until the timeout, not host lost at once");
