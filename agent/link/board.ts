@@ -275,7 +275,9 @@ export class BoardLink {
         () => reject(new Error(`board on ${path} did not answer the Firmata handshake within ${timeoutMs} ms (is Firmata, or fluxlight's firmware, flashed on it?)`)),
         timeoutMs,
       );
-      const io = new Firmata(port, { reportVersionTimeout: 3000 });
+      // A board that did not reset on open (no DTR: a pty, auto-reset cut) never announces itself; ask
+      // after 1 s. A resetting Uno is in its bootloader then, which our bytes only end sooner.
+      const io = new Firmata(port, { reportVersionTimeout: 1000 });
       io.on("error", () => undefined); // the port's own error handler reports it
       io.once("ready", () => {
         clearTimeout(timer);
