@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { startFaultRig, ks, fail, sleep, since, waitForBlueBlink } from "./rig.ts";
 
-const GRACE = 2000;
+const GRACE = 3000;
 
 test("API server restarts: a short one leaves green, a long one blinks blue, then the truth is back", async (t) => {
   const rig = await startFaultRig({ objects: [kustomization({ name: "apps", ready: "True" })], settings: { progressGraceMs: GRACE } });
