@@ -187,6 +187,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
       if (c.state === "missing-crd") {
         // The CRD went away under us: its objects went with it.
         const gone = [...state.objects.values()].filter((t) => t.ref.kind === kind.kind).map((t) => t.ref);
+        for (const ref of gone) reported.delete(refKey(ref));
         state = observeList(state, [], gone, now());
       }
       reconsider();

@@ -40,5 +40,10 @@ export function escapeText(text: string): string {
  * JSON value (a parser reads back exactly the message) that a terminal can show safely.
  */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return disarmJson(JSON.stringify(value, null, indent));
+}
+
+/** The same re-escaping for JSON text already written (a log line): the value is unchanged. */
+export function disarmJson(json: string): string {
+  return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

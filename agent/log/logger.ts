@@ -2,6 +2,7 @@
 // `event` field naming what happened, so lines can be grepped and asserted on.
 import { pino, type Logger, type DestinationStream } from "pino";
 import pretty from "pino-pretty";
+import { disarmJson } from "../cli/escape.ts";
 
 export type Log = Logger;
 
@@ -12,7 +13,14 @@ export interface LogOptions {
 }
 
 export function createLog(opts: LogOptions): Log {
-  const base = { level: opts.level, base: { app: "fluxlight" }, timestamp: pino.stdTimeFunctions.isoTime };
+  const base = {
+    level: opts.level,
+    base: { app: "fluxlight" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Messages come from the cluster: pino escapes C0 in JSON, but a raw C1 CSI or a bidi
+    // override would still act on the terminal of whoever runs `kubectl logs`.
+    hooks: { streamWrite: disarmJson },
+  };
   if (opts.format === "pretty") {
     return pino(base, pretty({ colorize: process.stdout.isTTY, destination: opts.destination ?? 1, sync: true }));
   }
