@@ -63,7 +63,10 @@ test(`soak: ${TARGET} watch events on ${OBJECTS} objects, the agent's resident m
   while (seen < TARGET && Date.now() - t0 < BUDGET_MS) {
     // Stay at most ~3,000 events ahead of the agent: the backlog would sit in socket buffers.
     if (sent - seen < 3000) {
-      for (let i = 0; i < OBJECTS; i++) server.updateStatus(refs[i]!, ((sent / OBJECTS) | 0) % 2 === 0 ? started[i]! : succeeded[i]!) && sent++;
+      for (let i = 0; i < OBJECTS; i++) {
+        server.updateStatus(refs[i]!, ((sent / OBJECTS) | 0) % 2 === 0 ? started[i]! : succeeded[i]!);
+        sent++;
+      }
       await new Promise((r) => setImmediate(r));
     } else await sleep(5);
     if (Date.now() - lastPoll > 250) {
