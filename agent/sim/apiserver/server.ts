@@ -461,7 +461,9 @@ export class ApiServer {
       // The real server omits the count when a selector filtered the list.
       if (!url.searchParams.get("labelSelector") && !url.searchParams.get("fieldSelector")) metadata.remainingItemCount = all.length - limit;
     }
-    return canonical({ apiVersion: `${r.kind.group}/${r.kind.version}`, kind: r.kind.listKind, metadata, items: page });
+    // Stored objects are canonical already (store.ts canonicalizes every write): copying 10,000
+    // of them again per page made the simulator, not the agent, the slow part of a big list.
+    return { apiVersion: `${r.kind.group}/${r.kind.version}`, items: page, kind: r.kind.listKind, metadata: canonical(metadata) };
   }
 
   private watch(res: ServerResponse, r: Route, url: URL): void {
