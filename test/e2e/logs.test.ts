@@ -17,7 +17,7 @@ test("the start-up line states the effective configuration, without the token", 
     agent.child.kill("SIGKILL");
     await cluster.stop();
   });
-  const start = await agent.logs.waitFor((l) => l.event === "start", 10_000, "the start line");
+  const start = await agent.logs.waitFor((l) => l.event === "start", 45_000, "the start line");
   assert.equal(start.cluster, cluster.server.url);
   assert.equal(start.led, "rgb-anode:3,5,6");
   assert.equal(start.stuckAfter, "15m", "the environment twin is in force");
@@ -37,7 +37,7 @@ test("--log-format pretty writes lines for a person, not JSON", async (t) => {
     agent.child.kill("SIGKILL");
     await cluster.stop();
   });
-  const line = await agent.logs.waitFor((l) => typeof l.raw === "string" && /light starting → ok/.test(l.raw as string), 10_000, "a pretty signal line");
+  const line = await agent.logs.waitFor((l) => typeof l.raw === "string" && /light starting → ok/.test(l.raw as string), 45_000, "a pretty signal line");
   assert.match(String(line.raw), /INFO/);
   assert.equal(agent.logs.lines.filter((l) => !("raw" in l)).length, 0, "no JSON lines");
 });

@@ -21,7 +21,8 @@ test("pin 13 through a real pty: off → on → off", async (t) => {
   });
   const led = board(uno, PIN13);
 
-  await agent.logs.waitFor((l) => l.event === "board-connected", 15_000, "board-connected");
+  // Generous: starting the command through tsx on a loaded 2-core machine can take many seconds.
+  await agent.logs.waitFor((l) => l.event === "board-connected", 45_000, "board-connected");
   await agent.logs.waitFor((l) => l.event === "signal" && l.to === "ok", 10_000, "the ok line");
   await led.waitForLed("off", 5000, 500);
 
