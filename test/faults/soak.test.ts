@@ -1,7 +1,7 @@
 // Issue 6: a soak. The real `fluxlight` command, with no board, watches a few hundred
 // Kustomizations whose statuses flip (Flux's routine reconcile: Ready → Unknown → True) as fast
 // as the local API server and the agent go, for at least 200,000 watch events or 65 s. Its
-// resident memory, read from its own /metrics, stays flat after warm-up. Rates are reported.
+// resident memory, read after full collections (gc-preload.mjs), stays flat after warm-up.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
