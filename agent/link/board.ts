@@ -57,7 +57,7 @@ export class BoardLink {
   connects = 0;
 
   constructor(private readonly opts: LinkOptions) {
-    this.retry = opts.backoff ?? makeBackoff(500, 10_000);
+    this.retry = opts.backoff ?? makeBackoff(500, 5000);
     this.log = opts.log.child({ part: "link" });
   }
 
