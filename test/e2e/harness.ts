@@ -15,7 +15,7 @@ import { createLog } from "../../agent/log/logger.ts";
 import type { SerialAccess, SerialPortLike } from "../../agent/link/ports.ts";
 import type { LedSpec } from "../../agent/light/led-spec.ts";
 import { viewLed, type LedView } from "../../agent/demo/led-view.ts";
-import { ApiServer } from "../../agent/sim/apiserver/server.ts";
+import { ApiServer, type ApiServerOptions } from "../../agent/sim/apiserver/server.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { EmulatedUno } from "../../agent/sim/uno/uno.ts";
 import { UnoBinding, type UnoDevice } from "../../agent/sim/uno/binding.ts";
@@ -117,8 +117,9 @@ export interface ClusterRig {
   stop(): Promise<void>;
 }
 
-export async function startCluster(objects: JsonObject[] = [], o: { crds?: string[] } = {}): Promise<ClusterRig> {
-  const server = new ApiServer({ crds: o.crds });
+/** A local API server holding `objects`, and a kubeconfig for it in a temporary folder. */
+export async function startCluster(objects: JsonObject[] = [], o: ApiServerOptions = {}): Promise<ClusterRig> {
+  const server = new ApiServer(o);
   await server.start();
   for (const obj of objects) server.create(obj);
   const dir = mkdtempSync(join(tmpdir(), "fluxlight-e2e-"));

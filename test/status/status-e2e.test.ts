@@ -2,10 +2,8 @@
 // kubeconfig file as a user would point it at a cluster, with stdout and stderr captured.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ApiServer, type ApiServerOptions } from "../../agent/sim/apiserver/server.ts";
+import type { ApiServer, ApiServerOptions } from "../../agent/sim/apiserver/server.ts";
+import { startCluster } from "../e2e/harness.ts";
 import { bucket, homelab, kustomization } from "../../agent/sim/flux/objects.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { runStatus, type StatusConfig } from "../../agent/cli/status.ts";
@@ -24,19 +22,12 @@ interface Cluster {
 }
 
 async function cluster(objects: JsonObject[], o: ApiServerOptions = {}): Promise<Cluster> {
-  const server = await new ApiServer(o).start();
-  for (const obj of objects) server.create(obj);
-  const dir = mkdtempSync(join(tmpdir(), "fluxlight-status-"));
-  const kubeconfig = join(dir, "kubeconfig");
-  server.writeKubeconfig(kubeconfig);
+  const rig = await startCluster(objects, o);
   return {
-    server,
-    kubeconfig,
-    status: (config = {}) => status({ kubeconfig, namespaces: [], output: "table", ...config }),
-    async close() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    server: rig.server,
+    kubeconfig: rig.kubeconfig,
+    status: (config = {}) => status({ kubeconfig: rig.kubeconfig, namespaces: [], output: "table", ...config }),
+    close: () => rig.stop(),
   };
 }
 
