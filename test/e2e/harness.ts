@@ -36,7 +36,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The agent's JSON log lines, as a person would grep them. */
 export class LogBook {
   readonly lines: Record<string, unknown>[] = [];
+  /** Every line exactly as written (with its newline), for length and one-line checks. */
+  readonly raw: string[] = [];
   add(text: string): void {
+    for (const line of text.split(/(?<=\n)/)) if (line) this.raw.push(line);
     for (const line of text.split("\n").filter(Boolean)) {
       let parsed: unknown;
       try {
@@ -153,6 +156,8 @@ export interface RigOptions {
   settings?: Partial<AgentSettings>;
   /** Wrap the serial access (e.g. to put garbage on the line). */
   access?: (inner: SerialAccess) => SerialAccess;
+  /** How often the agent looks for Flux kinds installed later. */
+  rediscoverMs?: number;
 }
 
 /** The agent in this process, on the in-process serial binding to the emulated board. */
@@ -172,7 +177,13 @@ export async function startInProcess(o: RigOptions = {}): Promise<InProcessRig> 
   const fatal: string[] = [];
   const agent = startAgent(
     { namespaces: [], serial: "auto", usbIds: [], led: spec, progressGraceMs: 20_000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000, ...o.settings },
-    { kubeConfig: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}), access, log: createLog({ level: "debug", format: "json", destination: logs.stream() }), onFatal: (m) => fatal.push(m) },
+    {
+      kubeConfig: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}),
+      access,
+      log: createLog({ level: "debug", format: "json", destination: logs.stream() }),
+      rediscoverMs: o.rediscoverMs,
+      onFatal: (m) => fatal.push(m),
+    },
   );
   return {
     ...board(uno, spec),

@@ -1,73 +1,23 @@
 // The fault suite's rig: test/e2e's in-process rig (local API server, emulated Uno on fluxlight's
 // firmware, the agent in this process) with the knobs faults need — a short grace, a fast
 // rediscovery — and small helpers to make Flux objects pass and fail.
-import { SerialPortStream } from "@serialport/stream";
-import { loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
-import { startAgent, type Agent, type AgentSettings } from "../../agent/agent.ts";
-import { createLog } from "../../agent/log/logger.ts";
-import type { SerialAccess, SerialPortLike } from "../../agent/link/ports.ts";
+import type { AgentSettings } from "../../agent/agent.ts";
 import type { ApiServer } from "../../agent/sim/apiserver/server.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { reconcileFailed, reconcileSucceeded } from "../../agent/sim/flux/controller.ts";
-import { EmulatedUno } from "../../agent/sim/uno/uno.ts";
-import { UnoBinding } from "../../agent/sim/uno/binding.ts";
-import { board, startCluster, LogBook, RGB, FLUXLIGHT_HEX, type Board, type ClusterRig } from "../e2e/harness.ts";
+import { startInProcess, RGB, type Board, type InProcessRig, type LogBook } from "../e2e/harness.ts";
 
 export const GRACE = 1500;
 
-export interface FaultRig extends Board {
-  cluster: ClusterRig;
+export interface FaultRig extends InProcessRig {
   server: ApiServer;
-  agent: Agent;
-  logs: LogBook;
   /** Every log line as written, for length and one-line checks. */
   raw: string[];
-  stop(): Promise<void>;
 }
 
 export async function startFaultRig(o: { objects?: JsonObject[]; crds?: string[]; settings?: Partial<AgentSettings>; rediscoverMs?: number } = {}): Promise<FaultRig> {
-  const cluster = await startCluster(o.objects, { crds: o.crds });
-  const uno = await EmulatedUno.load(FLUXLIGHT_HEX);
-  uno.start();
-  const binding = new UnoBinding();
-  binding.attach("/dev/ttyACM0", uno);
-  const access: SerialAccess = {
-    open: (path) => new SerialPortStream({ binding, path, baudRate: 57600 }) as unknown as SerialPortLike,
-    list: () => binding.list(),
-  };
-  const logs = new LogBook();
-  const raw: string[] = [];
-  const destination = {
-    write(chunk: string) {
-      for (const line of String(chunk).split(/(?<=\n)/)) if (line) raw.push(line);
-      logs.add(String(chunk));
-    },
-  };
-  const agent = startAgent(
-    { namespaces: [], serial: "auto", usbIds: [], led: RGB, progressGraceMs: GRACE, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000, ...o.settings },
-    {
-      kubeConfig: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}),
-      access,
-      log: createLog({ level: "debug", format: "json", destination }),
-      rediscoverMs: o.rediscoverMs,
-      onFatal: (m) => {
-        throw new Error(`agent gave up: ${m}`);
-      },
-    },
-  );
-  return {
-    ...board(uno, RGB),
-    cluster,
-    server: cluster.server,
-    agent,
-    logs,
-    raw,
-    async stop() {
-      await agent.stop();
-      uno.stop();
-      await cluster.stop();
-    },
-  };
+  const rig = await startInProcess({ ...o, led: RGB, settings: { progressGraceMs: GRACE, ...o.settings } });
+  return Object.assign(rig, { server: rig.cluster.server, raw: rig.logs.raw });
 }
 
 export const ks = (name: string, namespace = "flux-system") => ({ kind: "Kustomization", namespace, name });
