@@ -8,13 +8,22 @@ need_debs=()
 command -v avr-gcc >/dev/null || need_debs+=(gcc-avr)
 [ -e /usr/lib/avr/include/avr/io.h ] || [ -n "${AVR_LIBC_INCLUDE:-}" ] || need_debs+=(avr-libc)
 command -v socat >/dev/null || need_debs+=(socat)
-command -v udevadm >/dev/null || need_debs+=(udev)
 command -v nix-instantiate >/dev/null || need_debs+=(nix-bin)
 command -v make >/dev/null || need_debs+=(make)
 if [ ${#need_debs[@]} -gt 0 ]; then
-  echo "fluxlight setup: installing Debian packages: ${need_debs[*]}" >&2
+  if ! command -v apt-get >/dev/null; then
+    echo "fluxlight setup: missing ${need_debs[*]} (Debian package names), and this is not a Debian machine: install them, or use \`nix develop\`" >&2
+    exit 1
+  fi
   sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null; then
+      echo "fluxlight setup: missing Debian packages ${need_debs[*]}: run \`apt-get install ${need_debs[*]}\` as root, then this again" >&2
+      exit 1
+    fi
+    sudo_cmd=(sudo)
+  fi
+  echo "fluxlight setup: installing Debian packages: ${need_debs[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need_debs[@]}" >/dev/null
