@@ -2,7 +2,7 @@
 // scripts here, and none are needed).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, realpathSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { SerialPort } from "serialport";
 import type { PortInfo, SerialAccess, SerialPortLike } from "./ports.ts";
 
@@ -41,7 +41,8 @@ export function listFromSysfs(root = "/sys/class/tty"): PortInfo[] {
     if (!/^tty(ACM|USB)\d+$/.test(name)) continue;
     try {
       // …/usbN/N-M/N-M:1.0/ttyACM0 → the USB device is two levels above the interface.
-      const usbDevice = realpathSync(join(root, name, "device", ".."));
+      // (Resolve the link first: join() would fold "device/.." away before the kernel follows it.)
+      const usbDevice = dirname(realpathSync(join(root, name, "device")));
       const read = (f: string) => readFileSync(join(usbDevice, f), "utf8").trim();
       const info: PortInfo = { path: `/dev/${name}`, vendorId: read("idVendor"), productId: read("idProduct") };
       try {
