@@ -1,6 +1,6 @@
 # The agent. importNpmLock fetches each package by the integrity hash already in
 # package-lock.json, so there is no npmDepsHash to keep in step with the lock file.
-{ lib, buildNpmPackage, importNpmLock, nodejs, python3, src, version }:
+{ lib, buildNpmPackage, importNpmLock, makeWrapper, nodejs, python3, src, version }:
 buildNpmPackage {
   pname = "fluxlight";
   inherit version nodejs;
@@ -12,7 +12,7 @@ buildNpmPackage {
   # No install script of any dependency runs (esbuild's would look for a download); the one
   # native module is built below, from source, against this nodejs.
   npmRebuildFlags = [ "--ignore-scripts" ];
-  nativeBuildInputs = [ python3 ];
+  nativeBuildInputs = [ python3 makeWrapper ];
   env.npm_config_nodedir = "${nodejs}";
 
   # The prebuilt serialport binaries are linked for FHS distributions; build ours instead.
@@ -23,6 +23,13 @@ buildNpmPackage {
 
   # TypeScript runs through tsx at run time: nothing to compile.
   dontNpmBuild = true;
+
+  # V8's young generation capped at 1 MiB per semi-space: resident memory −13 MiB at 1,000
+  # objects, −40 MiB at 10,000 (BENCHMARKS.md). Only a node flag at start-up can set it; a
+  # NODE_OPTIONS the user set is kept after it (a later flag wins).
+  postInstall = ''
+    wrapProgram $out/bin/fluxlight --prefix NODE_OPTIONS " " --max-semi-space-size=1
+  '';
 
   doInstallCheck = true;
   installCheckPhase = ''

@@ -108,7 +108,7 @@ describe("default synth (device-plugin)", () => {
   });
 
   it("needs no writable filesystem, tsx's cache included", () => {
-    assert.deepEqual(agent(objects).env, [{ name: "TSX_DISABLE_CACHE", value: "1" }]);
+    assert.deepEqual(agent(objects).env, [{ name: "TSX_DISABLE_CACHE", value: "1" }, { name: "NODE_OPTIONS", value: "--max-semi-space-size=1" }]);
   });
 });
 
