@@ -3,6 +3,10 @@
 // when there is one and it is not older than the sources it was built from; otherwise the
 // TypeScript sources through tsx, so a checkout works without a build and never runs stale code.
 // The demo always runs from the sources (the bundle leaves the simulators out).
+// No node flags are set from here: V8 sizes its heap when node starts, so
+// v8.setFlagsFromString("--max-semi-space-size=1") now changes nothing (measured), and re-running
+// node with the flag would keep this process (≈ 44 MiB resident) alive beside the agent. The
+// chart, the image and the Nix wrapper set NODE_OPTIONS instead (BENCHMARKS.md, "Memory").
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

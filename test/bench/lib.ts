@@ -88,7 +88,7 @@ export type Variant = "bundle" | "bundle-semi" | "source" | "naive";
 
 export const VARIANT_LABEL: Record<Variant, string> = {
   bundle: "fluxlight (bundle)",
-  "bundle-semi": "fluxlight (bundle, --max-semi-space-size=1)",
+  "bundle-semi": "fluxlight (bundle, NODE_OPTIONS=--max-semi-space-size=1 as the chart and image set)",
   source: "fluxlight (tsx source)",
   naive: "naive informer",
 };
@@ -112,14 +112,15 @@ export function spawnVariant(variant: Variant, kubeconfig: string, serial: strin
     variant === "bundle"
       ? [...node, BUNDLE, "run"]
       : variant === "bundle-semi"
-        ? [...node, "--max-semi-space-size=1", BUNDLE, "run"]
+        ? [...node, BUNDLE, "run"] // with NODE_OPTIONS below, exactly as the chart and the image set it
       : variant === "source"
           ? [...node, "--import", "tsx", join(ROOT, "agent/cli/main.ts"), "run"]
           : [...node, NAIVE_BUNDLE];
   const flags = variant === "naive" ? ["--kubeconfig", kubeconfig, "--serial", serial, "--led", led] : ["--kubeconfig", kubeconfig, "--serial", serial, "--led", led, "--http", "off", "--log-level", "info"];
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLUXLIGHT_") && k !== "KUBECONFIG"));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLUXLIGHT_") && k !== "KUBECONFIG" && k !== "NODE_OPTIONS"));
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...args, ...flags], { cwd: ROOT, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const semi = variant === "bundle-semi" ? { NODE_OPTIONS: "--max-semi-space-size=1" } : {};
+  const child = spawn(process.execPath, [...args, ...flags], { cwd: ROOT, env: { ...clean, ...semi, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: Child["lines"] = [];
   let partial = "";
   let err = "";

@@ -10,6 +10,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { reconcileFailed, reconcileSucceeded } from "../../agent/sim/flux/controller.ts";
@@ -228,8 +229,8 @@ async function memoryStage(clusters: Cluster[]): Promise<void> {
 // ---- idle CPU ------------------------------------------------------------------------------------
 
 async function idleStage(cluster: Cluster): Promise<void> {
-  log(`idle CPU: fluxlight (bundle) and naive side by side, ${IDLE_SECONDS} s, ${cluster.size} objects`);
-  const variants: Variant[] = ["bundle", "naive"];
+  log(`idle CPU: fluxlight (bundle as deployed, NODE_OPTIONS=--max-semi-space-size=1) and naive side by side, ${IDLE_SECONDS} s, ${cluster.size} objects`);
+  const variants: Variant[] = ["bundle-semi", "naive"];
   const boards = await Promise.all(variants.map(() => boardOnPty()));
   const children: Child[] = variants.map((v, i) => spawnVariant(v, cluster.kubeconfig, boards[i]!.pty.path));
   try {
@@ -341,12 +342,13 @@ function report(): string {
       const s = mem.source?.[n];
       const nv = mem.naive?.[n];
       if (!b) continue;
-      rows.push([`RSS watching ${Number(n).toLocaleString("en")} Kustomizations (bundle)`, `≤ ${target} MiB`, `${MiB(b.rssMiB)} ${verdict(b.rssMiB <= target)}`, nv ? MiB(nv.rssMiB) : "—"]);
       const semi = mem["bundle-semi"]?.[n];
-      if (semi) rows.push([`  same, bundle with node --max-semi-space-size=1`, "", MiB(semi.rssMiB), ""]);
+      // The target is judged as the agent is deployed: the chart and the image set NODE_OPTIONS.
+      if (semi) rows.push([`RSS watching ${Number(n).toLocaleString("en")} Kustomizations (bundle, NODE_OPTIONS=--max-semi-space-size=1 as deployed)`, `≤ ${target} MiB`, `${MiB(semi.rssMiB)} ${verdict(semi.rssMiB <= target)}`, ""]);
+      rows.push([semi ? `  same, node's defaults` : `RSS watching ${Number(n).toLocaleString("en")} Kustomizations (bundle)`, semi ? "" : `≤ ${target} MiB`, `${MiB(b.rssMiB)}${semi ? "" : ` ${verdict(b.rssMiB <= target)}`}`, nv ? MiB(nv.rssMiB) : "—"]);
       if (s) rows.push([`  same, tsx-run source`, "", MiB(s.rssMiB), ""]);
       rows.push([`  V8 heap used after GC (bundle)`, "", MiB(b.heapUsedMiB), nv ? MiB(nv.heapUsedMiB) : "—"]);
-      rows.push([`  peak RSS during the list (bundle)`, "", MiB(b.hwmMiB), nv ? MiB(nv.hwmMiB) : "—"]);
+      rows.push([`  peak RSS during the list (bundle${semi ? ", as deployed" : ""})`, "", MiB((semi ?? b).hwmMiB), nv ? MiB(nv.hwmMiB) : "—"]);
     }
   }
   const b10 = mem?.bundle?.["10000"];
@@ -355,7 +357,8 @@ function report(): string {
   if (r.list) rows.push(["  same, in-process (median)", "", ms(r.list.fluxlight.median), ms(r.list.naive.median)]);
   if (b10) rows.push(["  process spawn → first verdict, 10,000 objects (bundle)", "", ms(b10.spawnToVerdictMs), n10 ? ms(n10.spawnToVerdictMs) : "—"]);
   if (r.throughput) rows.push(["watch events processed per second", "≥ 20,000/s", `${Math.round(r.throughput.fluxlight.eventsPerSecond).toLocaleString("en")}/s ${verdict(r.throughput.fluxlight.eventsPerSecond >= 20_000)}`, `${Math.round(r.throughput.naive.eventsPerSecond).toLocaleString("en")}/s`]);
-  if (r.idle) rows.push([`CPU while nothing changes (${IDLE_SECONDS} s, heartbeat included)`, "≤ 1 % of a core", `${r.idle.bundle!.percent.toFixed(2)} % ${verdict(r.idle.bundle!.percent <= 1)}`, `${r.idle.naive!.percent.toFixed(2)} %`]);
+  const idle = r.idle?.["bundle-semi"];
+  if (r.idle && idle) rows.push([`CPU while nothing changes (${IDLE_SECONDS} s, heartbeat included; bundle as deployed)`, "≤ 1 % of a core", `${idle.percent.toFixed(2)} % ${verdict(idle.percent <= 1)}`, `${r.idle.naive!.percent.toFixed(2)} %`]);
   if (r.startup) {
     rows.push(["process start → first truthful light (bundle, median)", "", ms(r.startup.bundle.median), ms(r.startup.naive.median)]);
     rows.push(["  same, tsx-run source", "", ms(r.startup.source.median), ""]);
@@ -368,6 +371,7 @@ function report(): string {
 // ---- main -------------------------------------------------------------------------------------------
 
 const m = machine();
+const LOAD0 = loadavg();
 log(`${m.nproc} × ${m.cpu}, Node ${m.node}, Linux ${m.kernel}${QUICK ? " — quick mode" : ""}`);
 await builds();
 log("seeding the API servers: 1,000 and 10,000 realistic Kustomizations (inventory 50, managedFields)");
@@ -387,14 +391,15 @@ try {
 }
 
 const table = report();
+const load = `${LOAD0[0]!.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`;
 const elapsed = (performance.now() - T0) / 1000;
 process.stdout.write(`\n${table}\n\n`);
-writeFileSync(join(ROOT, "dist/bench-results.json"), JSON.stringify({ machine: m, quick: QUICK, elapsedSeconds: elapsed, results }, null, 1));
+writeFileSync(join(ROOT, "dist/bench-results.json"), JSON.stringify({ machine: m, quick: QUICK, elapsedSeconds: elapsed, loadavg: { start: LOAD0, end: loadavg() }, results }, null, 1));
 if (WRITE) {
   const file = join(ROOT, "BENCHMARKS.md");
   const begin = "<!-- bench:figures:begin -->";
   const finish = "<!-- bench:figures:end -->";
-  const block = `${begin}\nMeasured ${new Date().toISOString().slice(0, 10)} on ${m.nproc} × ${m.cpu}, Node ${m.node}, Linux ${m.kernel}; \`npm run bench\`${QUICK ? " --quick" : ""} took ${Math.round(elapsed)} s.\n\n${table}\n${finish}`;
+  const block = `${begin}\nMeasured ${new Date().toISOString().slice(0, 10)} on ${m.nproc} × ${m.cpu}, Node ${m.node}, Linux ${m.kernel}; \`npm run bench\`${QUICK ? " --quick" : ""} took ${Math.round(elapsed)} s; load average (1 min) ${load}.\n\n${table}\n${finish}`;
   const text = existsSync(file) ? readFileSync(file, "utf8") : `# Benchmarks\n\n${begin}\n${finish}\n`;
   const i = text.indexOf(begin);
   const j = text.indexOf(finish);
