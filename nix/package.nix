@@ -24,8 +24,8 @@ buildNpmPackage {
   # TypeScript runs through tsx at run time: nothing to compile.
   dontNpmBuild = true;
 
-  # V8's young generation capped at 1 MiB per semi-space: resident memory −13 MiB at 1,000
-  # objects, −40 MiB at 10,000 (BENCHMARKS.md). Only a node flag at start-up can set it; a
+  # V8's young generation capped at 1 MiB per semi-space: resident memory −6 to −30 MiB at 1,000
+  # objects, −34 to −46 MiB at 10,000 (BENCHMARKS.md). Only a node flag at start-up can set it; a
   # NODE_OPTIONS the user set is kept after it (a later flag wins).
   postInstall = ''
     wrapProgram $out/bin/fluxlight --prefix NODE_OPTIONS " " --max-semi-space-size=1

@@ -95,8 +95,8 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
   const env: k8s.EnvVar[] = [
     // tsx writes a transpile cache under /tmp unless told not to; the root filesystem is read-only.
     { name: "TSX_DISABLE_CACHE", value: "1" },
-    // V8's young generation capped at 1 MiB per semi-space: resident memory −13 MiB at 1,000
-    // objects, −40 MiB at 10,000 (BENCHMARKS.md). It can only be set when node starts.
+    // V8's young generation capped at 1 MiB per semi-space: resident memory −6 to −30 MiB at 1,000
+    // objects, −34 to −46 MiB at 10,000 (BENCHMARKS.md). It can only be set when node starts.
     { name: "NODE_OPTIONS", value: "--max-semi-space-size=1" },
   ];
   // The agent has no such flag yet (see charts/README.md); narrowed RBAC alone would read as 403s.
