@@ -4,7 +4,7 @@
 buildNpmPackage {
   pname = "fluxlight";
   inherit version nodejs;
-  src = import ./source.nix { inherit lib src; };
+  src = import ./source.nix { inherit lib src; extra = [ "scripts/bundle.mjs" ]; };
 
   npmDeps = importNpmLock { npmRoot = src; };
   npmConfigHook = importNpmLock.npmConfigHook;
@@ -21,8 +21,10 @@ buildNpmPackage {
     npm rebuild @serialport/bindings-cpp --foreground-scripts
   '';
 
-  # TypeScript runs through tsx at run time: nothing to compile.
-  dontNpmBuild = true;
+  # The production bundle, dist/fluxlight.mjs (esbuild, client-node tree-shaken): agent/bin runs
+  # it instead of the TypeScript sources through tsx — about half the resident memory
+  # (BENCHMARKS.md). package.json's "files" ships it.
+  npmBuildScript = "build";
 
   # V8's young generation capped at 1 MiB per semi-space: resident memory −6 to −30 MiB at 1,000
   # objects, −34 to −46 MiB at 10,000 (BENCHMARKS.md). Only a node flag at start-up can set it; a
@@ -37,6 +39,7 @@ buildNpmPackage {
     pkg=$out/lib/node_modules/fluxlight
     test -f $pkg/node_modules/@serialport/bindings-cpp/build/Release/bindings.node
     (cd $pkg && ${nodejs}/bin/node -e 'require("@serialport/bindings-cpp")')
+    test -f $pkg/dist/fluxlight.mjs
     TSX_DISABLE_CACHE=1 $out/bin/fluxlight help >/dev/null
     runHook postInstallCheck
   '';
