@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "charts/dist/", "charts/imports/", "firmware/build/", "test/.cache/"] },
+  { ignores: ["node_modules/", "dist/", "dist-test-*/", "charts/dist/", "charts/imports/", "firmware/build/", "test/.cache/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

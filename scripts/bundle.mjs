@@ -8,14 +8,17 @@
 // Also writes dist/fluxlight.inputs.json (the project sources that went in) so agent/bin can
 // tell a stale bundle from a fresh one, and dist/fluxlight.meta.json (esbuild's metafile).
 //
-//   node scripts/bundle.mjs [--minify | --no-minify]
+//   node scripts/bundle.mjs [--minify | --no-minify] [--outdir DIR]   (DIR inside the checkout, so
+//   that the external packages still resolve from node_modules; the tests build one there)
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = join(ROOT, "dist", "fluxlight.mjs");
+const outdirArg = process.argv.indexOf("--outdir");
+const OUTDIR = outdirArg > 0 ? join(process.cwd(), process.argv[outdirArg + 1]) : join(ROOT, "dist");
+const OUT = join(OUTDIR, "fluxlight.mjs");
 // Whitespace and syntax minified by default: it halves the file, and the file's text stays in
 // V8's heap for the life of the process (measured: BENCHMARKS.md). Names are kept, so stack
 // traces in logs stay readable; --minify also shortens them, --no-minify keeps everything.
@@ -132,7 +135,7 @@ const result = await build({
 });
 
 const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules") && !p.startsWith("demo-stub:"));
-writeFileSync(join(ROOT, "dist", "fluxlight.inputs.json"), JSON.stringify(inputs.map((p) => relative(ROOT, join(ROOT, p))), null, 1) + "\n");
-writeFileSync(join(ROOT, "dist", "fluxlight.meta.json"), JSON.stringify(result.metafile));
+writeFileSync(join(OUTDIR, "fluxlight.inputs.json"), JSON.stringify(inputs.map((p) => relative(ROOT, join(ROOT, p))), null, 1) + "\n");
+writeFileSync(join(OUTDIR, "fluxlight.meta.json"), JSON.stringify(result.metafile));
 const bytes = result.metafile.outputs[relative(process.cwd(), OUT)]?.bytes ?? Object.values(result.metafile.outputs)[0].bytes;
-process.stdout.write(`dist/fluxlight.mjs: ${(bytes / 1024).toFixed(0)} KiB${minify ? " (minified)" : readable ? "" : " (whitespace, syntax minified)"}, ${inputs.length} project files, ${Math.round(performance.now() - started)} ms\n`);
+process.stdout.write(`${relative(ROOT, OUT)}: ${(bytes / 1024).toFixed(0)} KiB${minify ? " (minified)" : readable ? "" : " (whitespace, syntax minified)"}, ${inputs.length} project files, ${Math.round(performance.now() - started)} ms\n`);

@@ -217,9 +217,10 @@ export async function startBoardOnPty(firmware = FLUXLIGHT_HEX): Promise<{ uno: 
   return { uno, pty };
 }
 
-export function spawnAgent(args: string[], env: Record<string, string> = {}): { child: ChildProcess; logs: LogBook; stderr: () => string; exited: Promise<number | null> } {
+/** The `fluxlight` command (or `script`, e.g. a freshly built bundle) as a child process. */
+export function spawnAgent(args: string[], env: Record<string, string> = {}, script = FLUXLIGHT_BIN): { child: ChildProcess; logs: LogBook; stderr: () => string; exited: Promise<number | null> } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLUXLIGHT_") && k !== "KUBECONFIG"));
-  const child = spawn(process.execPath, [FLUXLIGHT_BIN, ...args], { env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [script, ...args], { env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs = new LogBook();
   let err = "";
   let partial = "";
