@@ -1,11 +1,12 @@
 // Shared pieces of the benchmark: the cluster, the emulated board on a serial port (in-process or
 // on a socat pty), child processes and what /proc says about them, and statistics.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ApiServer } from "../../agent/sim/apiserver/server.ts";
+import type { ApiServer } from "../../agent/sim/apiserver/server.ts";
+import { startCluster as startTestCluster } from "../e2e/harness.ts";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { EmulatedUno, type PinChange } from "../../agent/sim/uno/uno.ts";
@@ -43,21 +44,8 @@ export interface Cluster {
 
 /** The local API server serving only Kustomizations (what the naive baseline watches too). */
 export async function startCluster(objects: JsonObject[]): Promise<Cluster> {
-  const server = new ApiServer({ crds: ["Kustomization"], maxHistory: 1000 });
-  await server.start();
-  for (const o of objects) server.create(o);
-  const dir = mkdtempSync(join(tmpdir(), "fluxlight-bench-"));
-  const kubeconfig = join(dir, "kubeconfig");
-  server.writeKubeconfig(kubeconfig);
-  return {
-    server,
-    kubeconfig,
-    size: objects.length,
-    async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const rig = await startTestCluster(objects, { crds: ["Kustomization"], maxHistory: 1000 });
+  return { server: rig.server, kubeconfig: rig.kubeconfig, size: objects.length, stop: () => rig.stop() };
 }
 
 // ---- the board -------------------------------------------------------------------------------
