@@ -105,7 +105,8 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   // (progressing and back) say nothing, and the signal line covers a progressing spell that lasts.
   const report = (view: ObjectView, ev: Evaluation, initial: boolean) => {
     const key = refKey(view);
-    const said = ev.verdict === "unknown" ? `unknown:${ev.message}` : ev.verdict;
+    // A failure that changes its reason (BuildFailed → HealthCheckFailed) is news too.
+    const said = ev.verdict === "unknown" ? `unknown:${ev.message}` : ev.verdict === "failed" ? `failed:${ev.reason}` : ev.verdict;
     if (ev.verdict === "progressing" || reported.get(key) === said) return;
     const before = reported.get(key);
     reported.set(key, said);

@@ -26,6 +26,15 @@ test("RGB LED: green → red → green as apps applies, fails to build, and appl
   ]);
   assert.match(String(toFailed.msg), /ok → failed: .*Kustomization flux-system\/apps BuildFailed: kustomize build failed/);
 
+  // The failure changes its reason: one verdict line says so; the light was red and stays red.
+  for (const status of failedRun(rig.cluster.server.get(ref)!, "rev-2b", "HealthCheckFailed", "health check failed after 3m0s")) {
+    rig.cluster.server.updateStatus(ref, status);
+  }
+  const changed = await rig.logs.waitFor((l) => l.event === "verdict" && l.reason === "HealthCheckFailed", 3000, "the new reason's line");
+  assert.equal(changed.previous, "failed");
+  assert.equal(rig.logs.events("signal").filter((l) => l.to === "failed").length, 1, "no second transition to failed");
+  assert.equal(rig.led().name, "red");
+
   for (const status of successfulRun(rig.cluster.server.get(ref)!, "rev-3")) rig.cluster.server.updateStatus(ref, status);
   await rig.waitForLed("green");
   await rig.logs.waitFor((l) => l.event === "signal" && l.from === "failed" && l.to === "ok", 2000, "the recovery line");
