@@ -14,6 +14,8 @@ export interface ConditionView {
   reason?: string;
   message?: string;
   observedGeneration?: number;
+  /** When the condition last changed status, as Flux wrote it (RFC 3339). */
+  lastTransitionTime?: string;
 }
 
 /** Identity of a watched object: kind + namespace + name. */
@@ -42,6 +44,12 @@ export interface Evaluation {
   verdict: Verdict;
   reason: string;
   message: string;
+  /**
+   * Since when (ms since the epoch, the cluster's clock) the deciding condition has said so:
+   * its lastTransitionTime. Lets a progressing spell that began before the agent started count
+   * from when it really began.
+   */
+  since?: number;
 }
 
 /** What the source knows about its view of the cluster, for the `unknown` signal. */

@@ -91,7 +91,11 @@ function track(previous: Tracked | undefined, ref: ObjectRef, evaluation: Evalua
       tracked.progressingSince = previous.progressingSince;
       if (previous.before) tracked.before = previous.before;
     } else {
-      tracked.progressingSince = now;
+      // Seen for the first time already progressing (the agent just started, or relisted a new
+      // object): Flux's lastTransitionTime says when the spell really began, so a restart of
+      // the agent does not restart the grace or the stuck clock. Never later than now (skew).
+      const began = previous === undefined && evaluation.since !== undefined ? evaluation.since : now;
+      tracked.progressingSince = Math.min(now, began);
       const was = previous?.evaluation;
       if (was && (was.verdict === "ready" || was.verdict === "failed")) tracked.before = was;
     }

@@ -117,6 +117,8 @@ function condition(raw: unknown, path: string): ConditionView {
   if (message !== undefined) view.message = cap(message, MESSAGE_LIMIT);
   const observedGeneration = optionalGeneration(raw, "observedGeneration", `${path}.observedGeneration`);
   if (observedGeneration !== undefined) view.observedGeneration = observedGeneration;
+  const lastTransitionTime = optionalString(raw, "lastTransitionTime", `${path}.lastTransitionTime`);
+  if (lastTransitionTime !== undefined) view.lastTransitionTime = lastTransitionTime;
   return view;
 }
 

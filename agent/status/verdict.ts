@@ -73,9 +73,12 @@ function find(view: ObjectView, type: string): ConditionView | undefined {
 
 /** Flux's own words; a condition without a reason (not valid against the CRDs) is named by type and status. */
 function flux(verdict: Evaluation["verdict"], condition: ConditionView): Evaluation {
-  return {
+  const evaluation: Evaluation = {
     verdict,
     reason: condition.reason ?? `${condition.type}${condition.status}`,
     message: condition.message ?? "",
   };
+  const since = condition.lastTransitionTime === undefined ? NaN : Date.parse(condition.lastTransitionTime);
+  if (Number.isFinite(since)) evaluation.since = since;
+  return evaluation;
 }

@@ -109,13 +109,22 @@ describe("fluxlight status against a local API server", () => {
   });
 
   test("a reconcile going on now: progressing, exit 3; never reconciled reads False, waiting to be reconciled", () =>
-    withCluster([...homelab(), kustomization({ name: "apps", ready: "Unknown" }), kustomization({ name: "fresh", namespace: "apps" })], {}, async (c) => {
+    // "Now": Ready went Unknown a moment ago. (Unknown since months reads Stuck: see below.)
+    withCluster([...homelab(), kustomization({ name: "apps", ready: "Unknown", now: new Date() }), kustomization({ name: "fresh", namespace: "apps" })], {}, async (c) => {
       const r = await c.status();
       assert.equal(r.code, 3);
       assert.match(r.stdout, /signal: progressing\n$/);
       const t = rows(r.stdout);
       assert.deepEqual(t.get("Kustomization/flux-system/apps")?.slice(0, 2), ["Unknown", "progressing"]);
       assert.deepEqual(t.get("Kustomization/apps/fresh"), ["False", "progressing", "False", "waiting to be reconciled"]);
+    }));
+
+  test("Ready=Unknown since longer than the stuck limit (by Flux's lastTransitionTime): failed, reason Stuck, exit 1", () =>
+    withCluster([kustomization({ name: "wedged", ready: "Unknown", now: new Date(Date.now() - 3_600_000) })], {}, async (c) => {
+      const r = await c.status({ output: "json" });
+      assert.equal(r.code, 1);
+      const doc = JSON.parse(r.stdout) as { signal: string };
+      assert.equal(doc.signal, "failed");
     }));
 
   test("a suspended object is shown but left out of the signal", () =>

@@ -20,8 +20,8 @@ test("projects only what a verdict needs", () => {
     observedGeneration: 2,
     suspend: true,
     conditions: [
-      { type: "Reconciling", status: "True", reason: "ProgressingWithRetry", message: "boom", observedGeneration: 3 },
-      { type: "Ready", status: "False", reason: "BuildFailed", message: "boom", observedGeneration: 3 },
+      { type: "Reconciling", status: "True", reason: "ProgressingWithRetry", message: "boom", observedGeneration: 3, lastTransitionTime: "2026-07-01T12:00:00Z" },
+      { type: "Ready", status: "False", reason: "BuildFailed", message: "boom", observedGeneration: 3, lastTransitionTime: "2026-07-01T12:00:00Z" },
     ],
   });
 });

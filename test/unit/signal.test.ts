@@ -347,3 +347,21 @@ test("the simulator's failing retries keep the light red without a single transi
   assert.equal(s.log.length, logged);
   assert.deepEqual(decide(s.state, s.now).causes.map((c) => c.reason), ["HealthCheckFailed"]);
 });
+
+test("an object first seen mid-spell counts from Flux's lastTransitionTime: an agent restart resets neither grace nor stuck", () => {
+  const s = new Shell();
+  s.link({ state: "synced" }).at(3_600_000);
+  // Ready went Unknown 30 s before the agent first saw it: past the 20 s grace already.
+  s.see("a", { ...RECONCILING, since: 3_600_000 - 30_000 });
+  assert.equal(s.signal, "progressing");
+  // Another has been progressing for 11 minutes: stuck, at once.
+  s.see("b", { ...RECONCILING, since: 3_600_000 - 11 * 60_000 });
+  assert.equal(s.signal, "failed");
+  assert.equal(decide(s.state, s.now).causes[0]!.reason, "Stuck");
+  // A clock ahead of ours (skew) never dates a spell into the future.
+  const t = new Shell();
+  t.link({ state: "synced" }).at(1000);
+  t.see("c", { ...RECONCILING, since: 999_999 });
+  t.at(1000 + 19_999);
+  assert.notEqual(t.signal, "progressing", "still inside the grace, counted from when we saw it");
+});

@@ -14,7 +14,11 @@ function valid(obj: JsonObject): JsonObject {
   return obj;
 }
 const ks = (o: Partial<KustomizationOptions> = {}) => valid(kustomization({ name: "main", ...o }));
-const verdictOf = (obj: unknown) => evaluate(project(obj));
+/** The verdict with Flux's words; `since` (the condition's lastTransitionTime) has its own test. */
+const verdictOf = (obj: unknown) => {
+  const { since: _since, ...rest } = evaluate(project(obj));
+  return rest;
+};
 // The status' conditions, for the few tests that edit one by hand.
 const conditions = (obj: JsonObject) => (obj.status as JsonObject).conditions as JsonObject[];
 
@@ -120,4 +124,11 @@ test("row 9: Ready=False with any other reason → failed (what kstatus calls In
 
 test("row 10: Ready=Unknown → progressing with Flux's words", () => {
   assert.deepEqual(verdictOf(ks({ ready: "Unknown" })), { verdict: "progressing", reason: "Progressing", message: "Reconciliation in progress" });
+});
+
+test("since: the deciding condition's lastTransitionTime, so a spell that began before the agent counts from then", () => {
+  const now = new Date("2026-07-01T12:00:00Z");
+  assert.equal(evaluate(project(ks({ ready: "Unknown", reason: "Progressing", message: "Reconciliation in progress", now }))).since, now.getTime());
+  assert.equal(evaluate(project(ks({ ready: "False", reason: "BuildFailed", message: "x", now }))).since, now.getTime());
+  assert.equal(evaluate(project(ks({}))).since, undefined, "no Ready condition: nothing to date it by");
 });
