@@ -11,8 +11,9 @@ import { spawnAgent, startCluster } from "../e2e/harness.ts";
 import { ks, sleep } from "./rig.ts";
 
 const OBJECTS = 300;
-const TARGET = 200_000;
-const BUDGET_MS = 65_000;
+// CI soaks 200,000 events; `npm run soak` soaks 1,000,000 (FLUXLIGHT_SOAK_EVENTS), the benchmark's.
+const TARGET = Number(process.env.FLUXLIGHT_SOAK_EVENTS ?? 200_000);
+const BUDGET_MS = Math.max(65_000, TARGET / 5); // at no fewer than 5,000 events/s
 const WARMUP = 40_000;
 const MiB = 1024 * 1024;
 
