@@ -53,7 +53,8 @@ export const COMMANDS = {
 export type Command = keyof typeof COMMANDS;
 
 export type ConfigResult =
-  | { ok: true; command: Command; config: Config }
+  /** `chosen`: the fields a flag or environment variable set (the rest are defaults). */
+  | { ok: true; command: Command; config: Config; chosen: ReadonlySet<keyof Config> }
   /** `usage`: the caller should print usage() after the error (no command given). */
   | { ok: false; error: string; usage?: boolean };
 
@@ -160,13 +161,14 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   }
 
   const [command, ...extra] = positional;
-  if (help || command === "help") return { ok: true, command: "help", config: defaults() };
+  if (help || command === "help") return { ok: true, command: "help", config: defaults(), chosen: new Set() };
   if (command === undefined) return { ok: false, error: `a command is needed: ${Object.keys(COMMANDS).join(", ")}`, usage: true };
   if (!(command in COMMANDS)) return { ok: false, error: `${JSON.stringify(command)}: unknown command: use ${Object.keys(COMMANDS).join(", ")}` };
   if (extra.length > 0) return { ok: false, error: `${JSON.stringify(extra[0])}: unexpected argument after ${command}` };
 
   const config: Partial<Record<keyof Config, unknown>> = {};
   const from = new Map<keyof Config, string>(); // which flag or env var set each field, for errors
+  const chosen = new Set<keyof Config>();
   for (const def of FLAGS) {
     const flagged = given.get(def);
     const twin = env[def.env];
@@ -184,6 +186,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       source = `--${def.name}`;
     }
     from.set(def.key, source);
+    if (flagged || source === def.env) chosen.add(def.key);
     if (texts === undefined) {
       if (def.repeatable) config[def.key] = [];
       continue;
@@ -200,7 +203,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   const result = config as Config;
   const cross = crossCheck(result, (key) => from.get(key)!);
   if (cross) return { ok: false, error: cross };
-  return { ok: true, command: command as Command, config: result };
+  return { ok: true, command: command as Command, config: result, chosen };
 }
 
 /** Rules between fields, named by whichever flag or env var set them. */

@@ -114,9 +114,8 @@ async function main(): Promise<void> {
     }
     case "demo": {
       // The demo has its own defaults (an RGB LED, a short grace) unless the user chose.
-      const chose = (name: string, env: string) => process.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)) || !!process.env[env];
       const { runDemo } = await import("../demo/demo.ts");
-      const result = await runDemo(parsed.config, { ledGiven: chose("led", "FLUXLIGHT_LED"), graceGiven: chose("progress-grace", "FLUXLIGHT_PROGRESS_GRACE") });
+      const result = await runDemo(parsed.config, { ledGiven: parsed.chosen.has("led"), graceGiven: parsed.chosen.has("progressGrace") });
       process.exit(result.matched === result.scenes ? 0 : 1);
     }
   }

@@ -161,3 +161,9 @@ test("--kinds and --namespace name what is wrong", () => {
   assert.deepEqual(ok(["run"], { FLUXLIGHT_NAMESPACE: "a,b" }).namespaces, ["a", "b"]);
   assert.equal(error(["status", "--output", "yaml"]).startsWith("--output: "), true);
 });
+
+test("chosen: the fields a flag or its twin set, not the defaults (the demo keeps its own defaults otherwise)", () => {
+  const r = parseConfig(["demo", "--led", "single:13"], { FLUXLIGHT_PROGRESS_GRACE: "3s", FLUXLIGHT_CONTEXT: "" });
+  assert.ok(r.ok);
+  assert.deepEqual([...r.chosen].sort(), ["led", "progressGrace"]);
+});
