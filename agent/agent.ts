@@ -1,6 +1,7 @@
 // The imperative shell that joins the arrows: source → status → signal → link. It owns the one
 // timer the signal asks for, and the log lines that tell the story of the light.
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { ClusterAccess } from "./kube/config.ts";
+import { kubeClient } from "./kube/client.ts";
 import { refKey, type Connectivity, type Evaluation, type ObjectRef, type ObjectView, type Signal, type Verdict } from "./model.ts";
 import { evaluate } from "./status/verdict.ts";
 import { createSignalState, decide, observeConnectivity, observeList, transition, type SignalState } from "./signal/index.ts";
@@ -30,7 +31,8 @@ export interface AgentSettings {
 }
 
 export interface AgentDeps {
-  kubeConfig: KubeConfig;
+  /** The API server and the credentials to read it with. */
+  cluster: ClusterAccess;
   access: SerialAccess;
   log: Log;
   now?: () => number;
@@ -65,6 +67,7 @@ export interface Agent {
 export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   const now = deps.now ?? Date.now;
   const log = deps.log;
+  const api = kubeClient(deps.cluster);
   const wanted = settings.kinds ?? FLUX_KINDS;
   const scopes: (string | undefined)[] = settings.namespaces.length ? settings.namespaces : [undefined];
   const sources = new Map<string, KindSource>();
@@ -205,7 +208,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
       const key = `${kind.kind}/${namespace ?? ""}`;
       if (sources.has(key)) continue;
       connectivity.set(key, { state: "listing" });
-      sources.set(key, watchKind(deps.kubeConfig, kind, sink, { log, now, namespace, labelSelector: settings.selector }));
+      sources.set(key, watchKind(api, kind, sink, { log, now, namespace, labelSelector: settings.selector }));
     }
   };
 
@@ -217,7 +220,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   const discover = async () => {
     let next = deps.rediscoverMs ?? 120_000;
     try {
-      const { served, missing } = await discoverKinds(deps.kubeConfig, wanted);
+      const { served, missing } = await discoverKinds(api, wanted);
       retry.reset();
       const fresh = served.filter((k) => !sources.has(`${k.kind}/${scopes[0] ?? ""}`));
       if (fresh.length) {

@@ -45,8 +45,8 @@ const leaveOutDemo = {
  * agent/cli/main.ts imports the agent's modules lazily (\`await import(...)\`), which matters when
  * tsx runs the sources. In a single-file bundle esbuild must wrap every module reached through a
  * dynamic import in a lazy initializer, and a wrapped module's \`export * from\` is materialized
- * whole: all of client-node's ~60 generated API classes and ~750 models were kept. Here those
- * imports become static namespace imports, so esbuild can tree-shake client-node (BENCHMARKS.md).
+ * whole (it kept all of a library's re-exports). Here those imports become static namespace
+ * imports, so esbuild can tree-shake what they reach (BENCHMARKS.md).
  */
 const staticAgentImports = {
   name: "static-agent-imports",
@@ -57,49 +57,9 @@ const staticAgentImports = {
         if (!names.has(spec)) names.set(spec, `__flStatic${names.size}`);
         return `Promise.resolve(${names.get(spec)})`;
       });
-      if (names.size === 0) process.stderr.write("bundle: agent/cli/main.ts has no lazy import left to make static (client-node may not be tree-shaken)\n");
+      if (names.size === 0) process.stderr.write("bundle: agent/cli/main.ts has no lazy import left to make static (the bundle may not be tree-shaken)\n");
       const head = [...names].map(([spec, name]) => `import * as ${name} from ${JSON.stringify(spec)};`).join("\n");
       return { contents: `${head}\n${text}`, loader: "ts" };
-    });
-  },
-};
-
-/** client-node's modules have no side effects at load that fluxlight needs: unused ones are dropped. */
-const CLIENT_NODE = /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]/;
-const clientNodeSideEffectFree = {
-  name: "client-node-side-effect-free",
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData?.inner || !(args.path.startsWith("@kubernetes/client-node") || CLIENT_NODE.test(args.importer))) return undefined;
-      const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { inner: true } });
-      if (r.errors.length) return { errors: r.errors };
-      return { path: r.path, external: r.external, namespace: r.namespace, sideEffects: CLIENT_NODE.test(r.path) ? false : r.sideEffects };
-    });
-  },
-};
-
-/**
- * client-node's ObjectSerializer maps every generated model name to its class (~750 classes,
- * ~600 KB of the bundle), which keeps them all. fluxlight decodes only custom objects ("any": no
- * model) and discovery's V1APIResourceList; the map keeps those, an unknown name is returned as
- * the parsed JSON (ObjectSerializer.deserialize: "dont know the type").
- */
-const KEPT_MODELS = ["V1APIResourceList", "V1APIResource"];
-const slimObjectSerializer = {
-  name: "slim-object-serializer",
-  setup(b) {
-    b.onLoad({ filter: /client-node[\\/]dist[\\/]gen[\\/]models[\\/]ObjectSerializer\.js$/ }, (args) => {
-      const src = readFileSync(args.path, "utf8");
-      const kept = new Set(KEPT_MODELS);
-      const out = src
-        .replace(/^export \* from '\.\.\/models\/[^']+';\n/gm, "")
-        .replace(/^import \{ (\w+) \} from '\.\.\/models\/[^']+';\n/gm, (line, name) => (kept.has(name) ? line : ""))
-        .replace(/^let typeMap = \{[\s\S]*?\n\};/m, `let typeMap = { ${KEPT_MODELS.map((n) => `${n}: ${n}`).join(", ")} };`);
-      if (out.length > src.length / 4 || !out.includes("let typeMap = { V1APIResourceList")) {
-        process.stderr.write("bundle: client-node's ObjectSerializer has an unexpected shape; left whole\n");
-        return undefined;
-      }
-      return { contents: out, loader: "js" };
     });
   },
 };
@@ -122,7 +82,7 @@ const result = await build({
   metafile: true,
   logLevel: "warning",
   external: ["@serialport/bindings-cpp"],
-  plugins: [leaveOutDemo, staticAgentImports, clientNodeSideEffectFree, slimObjectSerializer],
+  plugins: [leaveOutDemo, staticAgentImports],
   // CommonJS packages inside an ESM bundle still call require() (for Node built-ins and the
   // external binding): give them a real one.
   banner: {

@@ -1,10 +1,11 @@
 // `fluxlight run | demo | help`: the process boundary. Bad input exits 2 with one line naming
 // the flag; everything after start-up is retried and logged, never a crash loop.
-// The agent's modules (client-node alone takes ~2 s to load) are imported only by `run`, so a
+// The agent's modules (johnny-five, serialport; seconds under tsx) are imported only by `run`, so a
 // bad flag or `help` answers at once.
 import { parseConfig, usage, type Config } from "./config.ts";
 import type { Agent } from "../agent.ts";
 import { formatLedSpec } from "../light/led-spec.ts";
+import { serverText } from "../kube/config.ts";
 import type { HttpServer } from "../http/server.ts";
 import { formatDuration } from "../signal/format.ts";
 
@@ -40,9 +41,9 @@ async function run(config: Config): Promise<void> {
     import("../link/serialport.ts"),
     import("../http/server.ts"),
   ]);
-  let kubeConfig;
+  let cluster;
   try {
-    kubeConfig = loadKubeConfig(config, process.env);
+    cluster = loadKubeConfig(config, process.env);
   } catch (err) {
     if (err instanceof UsageError) die(err.message.replace(/^--(kubeconfig|context):/, (_, name: string) => `${setBy(name)}:`));
     throw err;
@@ -51,8 +52,8 @@ async function run(config: Config): Promise<void> {
   log.info(
     {
       event: "start",
-      cluster: kubeConfig.getCurrentCluster()?.server,
-      context: kubeConfig.getCurrentContext(),
+      cluster: serverText(cluster),
+      context: cluster.context,
       kinds: config.kinds?.map((k) => k.kind) ?? "all served",
       namespaces: config.namespaces.length ? config.namespaces : "all",
       selector: config.selector ?? null,
@@ -69,7 +70,7 @@ async function run(config: Config): Promise<void> {
   const agent: Agent = startAgent(
     { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout },
     {
-      kubeConfig,
+      cluster,
       access: realSerial,
       log,
       onFatal(message) {

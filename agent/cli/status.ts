@@ -2,7 +2,7 @@
 // verdict on each object and the signal the light would show. The shell: it gathers the views
 // and writes what ./status-report.ts makes of them. Exit 0 ok, 1 failed, 3 progressing or no
 // view of the cluster, 2 a usage or configuration error.
-import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { kubeClient, type KubeClient } from "../kube/client.ts";
 import type { Connectivity, ObjectView } from "../model.ts";
 import { discoverKinds } from "../source/discovery.ts";
 import { classify, messageOf, statusOf } from "../source/errors.ts";
@@ -10,6 +10,7 @@ import { FLUX_KINDS, findKind, resourceName, type WatchedKind } from "../source/
 import { listKind } from "../source/list.ts";
 import { escapeText } from "./escape.ts";
 import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
+import { serverText, type ClusterAccess } from "../kube/config.ts";
 import { buildReport, exitCodeFor, formatStatusJson, formatStatusTable, EXIT } from "./status-report.ts";
 
 /** The fields of the CLI's Config the status command reads. */
@@ -38,7 +39,7 @@ export async function runStatus(config: StatusConfig, io: StatusIO): Promise<num
   try {
     const kc = loadKubeConfig(config, io.env);
     const wanted = resolveKinds(config.kinds);
-    const { views, connectivity } = await gather(kc, wanted, config, say, now);
+    const { views, connectivity } = await gather(kubeClient(kc), wanted, config, say, now);
     const report = buildReport(views, connectivity, now());
     if (report.signal === "unknown") say(`the light would show unknown: ${whyUnknown(connectivity, report.decision.summary, kc)}`);
     io.stdout.write(config.output === "json" ? formatStatusJson(report) : formatStatusTable(report));
@@ -65,11 +66,11 @@ interface Gathered {
   connectivity: Connectivity;
 }
 
-async function gather(kc: KubeConfig, asked: WatchedKind[] | undefined, config: StatusConfig, say: (line: string) => void, now: () => number): Promise<Gathered> {
+async function gather(api: KubeClient, asked: WatchedKind[] | undefined, config: StatusConfig, say: (line: string) => void, now: () => number): Promise<Gathered> {
   const wanted = asked ?? FLUX_KINDS;
   let served: WatchedKind[];
   try {
-    const found = await discoverKinds(kc, wanted);
+    const found = await discoverKinds(api, wanted);
     served = found.served;
     // A kind asked for by name that is not there deserves a word; the default "every kind" is
     // only a wish list (a cluster without helm-controller is fine).
@@ -88,7 +89,6 @@ async function gather(kc: KubeConfig, asked: WatchedKind[] | undefined, config: 
     };
   }
 
-  const api = kc.makeApiClient(CustomObjectsApi);
   const scopes: (string | undefined)[] = config.namespaces.length ? [...config.namespaces] : [undefined];
   const views: ObjectView[] = [];
   const problems: Connectivity[] = [];
@@ -125,9 +125,9 @@ async function gather(kc: KubeConfig, asked: WatchedKind[] | undefined, config: 
 }
 
 /** The cause and the fix; decide()'s summary already names both for forbidden and missing CRDs. */
-function whyUnknown(c: Connectivity, summary: string, kc: KubeConfig): string {
+function whyUnknown(c: Connectivity, summary: string, kc: ClusterAccess): string {
   // decide() words an outage for a watcher ("unreachable for 0s"); one look just failed to reach it.
-  if (c.state === "unreachable") return `cannot reach the API server: ${c.error} (check that ${kc.getCurrentCluster()?.server ?? "the server"} is reachable, or pass --kubeconfig/--context)`;
+  if (c.state === "unreachable") return `cannot reach the API server: ${c.error} (check that ${serverText(kc)} is reachable, or pass --kubeconfig/--context)`;
   if (c.state === "synced") return `${summary} (check --namespace, --selector and --kinds)`;
   return summary;
 }

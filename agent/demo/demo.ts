@@ -65,7 +65,7 @@ export async function runDemo(config: Config, choices: DemoChoices, out: NodeJS.
   let fatal: string | undefined;
   const agent = startAgent(
     { namespaces: [], serial: "auto", usbIds: [], led, progressGraceMs: grace, stuckAfterMs: Math.max(config.stuckAfter, grace * 2), heartbeatTimeoutMs: config.heartbeatTimeout },
-    { kubeConfig: loadKubeConfig({ kubeconfig: kubeconfigPath }, {}), access, log, onFatal: (m) => (fatal = m) },
+    { cluster: loadKubeConfig({ kubeconfig: kubeconfigPath }, {}), access, log, onFatal: (m) => (fatal = m) },
   );
 
   let matched = 0;

@@ -3,7 +3,7 @@
 import type { Connectivity } from "../model.ts";
 import { resourceName, type WatchedKind } from "./kinds.ts";
 
-/** The HTTP status of a client-node error, whichever way it carries it. */
+/** The HTTP status of a failed request (KubeApiError, or a client-node error in the tests), whichever way it carries it. */
 export function statusOf(err: unknown): number | undefined {
   if (typeof err !== "object" || err === null) return undefined;
   const e = err as { code?: unknown; statusCode?: unknown };

@@ -1,11 +1,11 @@
 // The source arrow: list, then watch one Flux kind from the list's resourceVersion, keeping only
 // the small projection a verdict needs (objects are dropped as soon as they are projected).
 // A dropped watch resumes from the last resourceVersion seen; `410 Gone` relists; errors back off.
-import { CustomObjectsApi, KubeConfig, Watch } from "@kubernetes/client-node";
 import type { Connectivity, ObjectRef, ObjectView } from "../model.ts";
 import { project } from "../status/project.ts";
 import type { Log } from "../log/logger.ts";
-import { listKind } from "./list.ts";
+import type { KubeClient } from "../kube/client.ts";
+import { collectionPath, listKind } from "./list.ts";
 import { backoff as makeBackoff, type Backoff } from "./backoff.ts";
 import { classify, messageOf, statusOf } from "./errors.ts";
 import { resourceName, type WatchedKind } from "./kinds.ts";
@@ -54,20 +54,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", done, { once: true });
   });
 
-export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, opts: SourceOptions): KindSource {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const watcher = new Watch(kc);
+export function watchKind(api: KubeClient, kind: WatchedKind, sink: SourceSink, opts: SourceOptions): KindSource {
   const watchTimeout = opts.watchTimeoutSeconds ?? 300;
-  // client-node aborts a watch that is silent for requestTimeoutMs (30 s, typed private); a quiet
-  // cluster is silent far longer, so make it outlast the server-side timeout instead.
-  (watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = (watchTimeout + 30) * 1000;
   // Capped at 5 s: when the API server comes back, the light must tell the truth within seconds.
   const retry = opts.backoff ?? makeBackoff(500, 5000);
   const stopper = new AbortController();
   const stats: SourceStats = { lists: 0, watchRestarts: 0, events: 0 };
   const log = opts.log.child({ kind: kind.kind, ...(opts.namespace ? { scope: opts.namespace } : {}) });
   let outageSince: number | undefined;
-  let current: AbortController | undefined;
 
   let lastProblem = "";
   const fail = (err: unknown, during: string) => {
@@ -105,50 +99,46 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
     log.info({ event: "api-recovered", resource: resourceName(kind) }, `watching ${resourceName(kind)} again`);
   };
 
-  const watchFrom = (resourceVersion: string) =>
-    new Promise<WatchEnd>((resolve) => {
-      let rv = resourceVersion;
-      let gone = false;
-      let ended = false;
-      let established = false;
-      const scope = opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : "";
-      const path = `/apis/${kind.group}/${kind.version}${scope}/${kind.plural}`;
-      const query = { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: watchTimeout, labelSelector: opts.labelSelector };
-      const onEvent = (type: string, object: unknown) => {
-        stats.events += 1;
-        if (type === "ERROR") {
-          const code = (object as { code?: unknown } | null)?.code;
-          if (code === 410) gone = true;
-          else log.warn({ event: "watch-error", status: code, error: messageOf({ body: object }) }, "watch sent an error event");
-          current?.abort();
-          return;
+  const watchFrom = async (resourceVersion: string): Promise<WatchEnd> => {
+    let rv = resourceVersion;
+    let gone = false;
+    let errorEvent: Error | undefined;
+    let established = false;
+    const query = { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: watchTimeout, labelSelector: opts.labelSelector };
+    const event = (type: string, object: unknown) => {
+      stats.events += 1;
+      if (type === "ERROR") {
+        const code = (object as { code?: unknown } | null)?.code;
+        if (code === 410) gone = true;
+        else {
+          errorEvent = new Error(`the watch sent an error event: ${messageOf({ body: object })}`);
+          log.warn({ event: "watch-error", status: code, error: messageOf({ body: object }) }, "watch sent an error event");
         }
-        const meta = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata;
-        if (typeof meta?.resourceVersion === "string") rv = meta.resourceVersion;
-        if (type === "BOOKMARK") return;
-        const view = project(object, kind.kind);
-        if (type === "DELETED") sink.remove(view);
-        else sink.upsert(view);
-      };
-      const onDone = (error: unknown) => {
-        if (ended) return;
-        ended = true;
-        if (gone || statusOf(error) === 410) resolve({ kind: "gone" });
-        else resolve({ kind: "ended", resourceVersion: rv, established, error: error ?? undefined });
-      };
-      watcher
-        .watch(path, query, onEvent, onDone)
-        .then((ctl) => {
-          current = ctl;
-          if (stopper.signal.aborted) ctl.abort();
-          // client-node resolves only after the server answered 200: the watch is established.
-          else if (!ended) {
-            established = true;
-            recovered();
-          }
-        })
-        .catch(onDone);
-    });
+        return false;
+      }
+      const meta = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata;
+      if (typeof meta?.resourceVersion === "string") rv = meta.resourceVersion;
+      if (type === "BOOKMARK") return;
+      const view = project(object, kind.kind);
+      if (type === "DELETED") sink.remove(view);
+      else sink.upsert(view);
+    };
+    try {
+      await api.watch(collectionPath(kind, opts.namespace), query, {
+        established: () => {
+          established = true;
+          recovered();
+        },
+        event,
+      // A watch silent past the server-side timeout (plus slack) is a dead connection.
+      }, { signal: stopper.signal, idleTimeoutMs: (watchTimeout + 30) * 1000 });
+    } catch (error) {
+      if (statusOf(error) === 410) return { kind: "gone" };
+      return { kind: "ended", resourceVersion: rv, established, error };
+    }
+    if (gone) return { kind: "gone" };
+    return { kind: "ended", resourceVersion: rv, established, error: errorEvent };
+  };
 
   const loop = async () => {
     while (!stopper.signal.aborted) {
@@ -199,7 +189,6 @@ export function watchKind(kc: KubeConfig, kind: WatchedKind, sink: SourceSink, o
     stats,
     stop() {
       stopper.abort();
-      current?.abort();
     },
   };
 }

@@ -1,6 +1,6 @@
 // One complete list of a Flux kind, page by page, each item projected as it arrives so that
 // whole objects (inventories of tens of kilobytes) are never held together.
-import type { CustomObjectsApi } from "@kubernetes/client-node";
+import type { KubeClient } from "../kube/client.ts";
 import type { ObjectView } from "../model.ts";
 import { project } from "../status/project.ts";
 import type { WatchedKind } from "./kinds.ts";
@@ -12,18 +12,22 @@ export interface ListOptions {
   pageSize?: number;
 }
 
-export async function listKind(api: CustomObjectsApi, kind: WatchedKind, opts: ListOptions = {}): Promise<{ views: ObjectView[]; resourceVersion: string }> {
+/** The collection's path: `/apis/{group}/{version}[/namespaces/{ns}]/{plural}`. */
+export function collectionPath(kind: WatchedKind, namespace?: string): string {
+  const scope = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+  return `/apis/${kind.group}/${kind.version}${scope}/${kind.plural}`;
+}
+
+export async function listKind(api: KubeClient, kind: WatchedKind, opts: ListOptions = {}): Promise<{ views: ObjectView[]; resourceVersion: string }> {
   const views: ObjectView[] = [];
   let token: string | undefined;
   let resourceVersion = "";
   do {
-    const common = { group: kind.group, version: kind.version, plural: kind.plural, labelSelector: opts.labelSelector, limit: opts.pageSize ?? 500, _continue: token };
-    const page = (opts.namespace
-      ? await api.listNamespacedCustomObject({ ...common, namespace: opts.namespace })
-      : await api.listClusterCustomObject(common)) as { metadata?: { resourceVersion?: string; continue?: string }; items?: unknown[] };
-    for (const item of page.items ?? []) views.push(project(item, kind.kind));
-    token = page.metadata?.continue || undefined;
-    resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+    const query = { labelSelector: opts.labelSelector, limit: opts.pageSize ?? 100, continue: token };
+    const page = (await api.getJson(collectionPath(kind, opts.namespace), query)) as { metadata?: { resourceVersion?: string; continue?: string }; items?: unknown[] } | null;
+    for (const item of page?.items ?? []) views.push(project(item, kind.kind));
+    token = page?.metadata?.continue || undefined;
+    resourceVersion = page?.metadata?.resourceVersion ?? resourceVersion;
   } while (token);
   return { views, resourceVersion };
 }

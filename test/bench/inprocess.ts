@@ -67,7 +67,7 @@ export async function fluxlightInProcess(cluster: Cluster, o: { led?: string } =
   const startedAt = performance.now();
   const agent = startAgent(
     { namespaces: [], serial: "/dev/ttyACM0", usbIds: [], led: led.value, progressGraceMs: 20_000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000 },
-    { kubeConfig: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}), access: { open: port.open, list: () => port.binding.list() }, log: createLog({ level: "info", format: "json", destination: sink }), onFatal: (m) => { throw new Error(m); } },
+    { cluster: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}), access: { open: port.open, list: () => port.binding.list() }, log: createLog({ level: "info", format: "json", destination: sink }), onFatal: (m) => { throw new Error(m); } },
   );
   return {
     agent,

@@ -178,7 +178,7 @@ export async function startInProcess(o: RigOptions = {}): Promise<InProcessRig> 
   const agent = startAgent(
     { namespaces: [], serial: "auto", usbIds: [], led: spec, progressGraceMs: 20_000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000, ...o.settings },
     {
-      kubeConfig: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}),
+      cluster: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}),
       access,
       log: createLog({ level: "debug", format: "json", destination: logs.stream() }),
       rediscoverMs: o.rediscoverMs,

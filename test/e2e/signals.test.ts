@@ -24,7 +24,7 @@ test("403 on listing kustomizations: unknown (blue, blinking) and the ClusterRol
   const agent = startAgent(
     { namespaces: [], serial: "/dev/ttyACM0", usbIds: [], led: RGB, progressGraceMs: 1000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000 },
     {
-      kubeConfig: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}),
+      cluster: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}),
       access: { open: (path) => new SerialPortStream({ binding, path, baudRate: 57600 }) as unknown as SerialPortLike, list: () => binding.list() },
       log: createLog({ level: "debug", format: "json", destination: logs.stream() }),
       onFatal: (m) => assert.fail(m),

@@ -1,9 +1,11 @@
 // A local Kubernetes API server serving the Flux kinds, for tests and `fluxlight demo`: what
 // @kubernetes/client-node's list, watch, CRUD and discovery calls touch, with the real
 // server's semantics and failure shapes (401, 403, 404 without CRD, 409, 410, 422).
-// Plain HTTP on 127.0.0.1. Not modelled: namespaces as objects, managedFields bookkeeping,
+// HTTP on 127.0.0.1 (HTTPS with the tls option). Not modelled: namespaces as objects, managedFields bookkeeping,
 // CEL validation rules, server-side apply, protobuf, aggregated discovery.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
 import { FLUX_KINDS, fluxKind, type FluxKind, type Json, type JsonObject } from "../flux/schema.ts";
 import { CORE_V1, VERSION_INFO, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
@@ -32,6 +34,8 @@ export interface ApiServerOptions {
   maxHistory?: number;
   initialResourceVersion?: number;
   now?: () => Date;
+  /** Serve HTTPS with this key and certificate; with `clientCa`, a client certificate it signed also authenticates (as its CN). */
+  tls?: { key: string | Buffer; cert: string | Buffer; clientCa?: string | Buffer };
 }
 
 /** A 403 rule; an omitted field matches anything. `namespace: ""` matches cluster-scope requests only. */
@@ -105,8 +109,10 @@ export class ApiServer {
   private watchesStarted = 0;
   private readonly bookmarkIntervalMs: number;
   private readonly defaultWatchTimeoutMs: number | undefined;
+  private readonly tls: ApiServerOptions["tls"];
 
   constructor(o: ApiServerOptions = {}) {
+    this.tls = o.tls;
     this.portNumber = o.port ?? 0;
     this.token = o.token ?? "fluxlight-sim-token";
     this.user = o.user ?? DEFAULT_USER;
@@ -121,7 +127,11 @@ export class ApiServer {
   /** Listen on 127.0.0.1 (again on the same port after stop(): an API server restart). */
   async start(): Promise<this> {
     if (this.server) return this;
-    const server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const tls = this.tls;
+    const server: Server = tls
+      ? createHttpsServer({ key: tls.key, cert: tls.cert, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
+      : createServer(handler);
     server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -152,7 +162,7 @@ export class ApiServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.portNumber}`;
+    return `${this.tls ? "https" : "http"}://127.0.0.1:${this.portNumber}`;
   }
 
   /** Write a kubeconfig for this server (default: its URL and current token). */
@@ -332,6 +342,8 @@ export class ApiServer {
     const auth = req.headers.authorization;
     // Anonymous requests may read /version and health endpoints, as system:public-info-viewer allows.
     if (!auth && ["/version", "/healthz", "/livez", "/readyz"].includes(path)) return;
+    // A client certificate signed by the client CA authenticates, as kube-apiserver's --client-ca-file does.
+    if (!auth && req.socket instanceof TLSSocket && req.socket.authorized) return;
     if (auth !== `Bearer ${this.token}`) throw unauthorized();
   }
 
