@@ -1,6 +1,6 @@
 // The light arrow: draws a signal on the LED wiring with johnny-five's Led and Led.RGB, which
 // already know how to blink, pulse and invert a common-anode part.
-import five from "johnny-five";
+import { Animation, Board, Led, RGB } from "./johnny-five.ts";
 import type { Signal } from "../model.ts";
 import type { LedSpec } from "./led-spec.ts";
 import { RGB_LOOKS, SINGLE_LOOKS } from "./looks.ts";
@@ -13,12 +13,12 @@ export interface Lamp {
   halt(): void;
 }
 
-type JohnnyBoard = InstanceType<typeof five.Board>;
+type JohnnyBoard = InstanceType<typeof Board>;
 
 // johnny-five 2.1.0 sets Led.RGB.prototype[Animation.keys] from RGB.colors one line before it
 // defines RGB.colors, so any Animation of an RGB LED throws in its first frame. Mend it here.
 const ANIMATION_KEYS = "@@keys"; // johnny-five's Animation.keys
-const rgbPrototype = five.Led.RGB.prototype as unknown as Record<string, unknown>;
+const rgbPrototype = RGB.prototype as unknown as Record<string, unknown>;
 rgbPrototype[ANIMATION_KEYS] ??= ["red", "green", "blue"];
 
 export function createLamp(board: JohnnyBoard, spec: LedSpec): Lamp {
@@ -26,7 +26,7 @@ export function createLamp(board: JohnnyBoard, spec: LedSpec): Lamp {
 }
 
 function singleLamp(board: JohnnyBoard, pin: number): Lamp {
-  const led = new five.Led({ board, pin });
+  const led = new Led({ board, pin });
   return {
     show(signal) {
       const look = SINGLE_LOOKS[signal];
@@ -45,8 +45,8 @@ function singleLamp(board: JohnnyBoard, pin: number): Lamp {
 }
 
 function rgbLamp(board: JohnnyBoard, spec: Extract<LedSpec, { kind: "rgb" }>): Lamp {
-  const led = new five.Led.RGB({ board, pins: spec.pins, isAnode: spec.anode });
-  let animation: InstanceType<typeof five.Animation> | undefined;
+  const led = new RGB({ board, pins: spec.pins, isAnode: spec.anode });
+  let animation: InstanceType<typeof Animation> | undefined;
   const still = () => {
     animation?.stop();
     animation = undefined;
@@ -62,7 +62,7 @@ function rgbLamp(board: JohnnyBoard, spec: Extract<LedSpec, { kind: "rgb" }>): L
       else if (look.effect === "blink") led.blink(look.periodMs ?? 500);
       else if (look.effect === "pulse") {
         // Led.RGB has no pulse(); an Animation over its colour and intensity is what Led.pulse does.
-        animation = new five.Animation(led);
+        animation = new Animation(led);
         animation.enqueue({
           duration: look.periodMs ?? 1000,
           cuePoints: [0, 1],

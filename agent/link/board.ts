@@ -2,7 +2,7 @@
 // when the board goes away (unplugged, reset, silent) keep trying with backoff and redraw on the
 // next handshake. The cluster watch never waits on any of this.
 import firmataIo from "firmata-io";
-import five from "johnny-five";
+import { Board } from "../light/johnny-five.ts";
 import type { Signal } from "../model.ts";
 import type { Log } from "../log/logger.ts";
 import { createLamp, type Lamp } from "../light/lamp.ts";
@@ -124,7 +124,7 @@ export class BoardLink {
         this.opts.onFatal(`--led: ${problem}`);
         return;
       }
-      const board = new five.Board({ io, repl: false, debug: false, sigint: false });
+      const board = new Board({ io, repl: false, debug: false, sigint: false });
       // After the port is gone its failure is said once, by board-disconnected.
       board.on("error", (err: Error) => this.port === port && this.log.warn({ event: "board-error", path, error: err.message }, `board error: ${err.message}`));
       await new Promise<void>((resolve) => board.once("ready", () => resolve()));

@@ -53,6 +53,28 @@ declare module "johnny-five" {
   export default five;
 }
 
+// johnny-five's own modules, imported one by one (agent/light/johnny-five.ts).
+declare module "johnny-five/lib/board.js" {
+  import five from "johnny-five";
+  const Board: typeof five.Board;
+  export default Board;
+}
+declare module "johnny-five/lib/led/led.js" {
+  import five from "johnny-five";
+  const Led: Omit<typeof five.Led, "RGB"> & (new (...args: ConstructorParameters<typeof five.Led>) => InstanceType<typeof five.Led>);
+  export default Led;
+}
+declare module "johnny-five/lib/led/rgb.js" {
+  import five from "johnny-five";
+  const RGB: typeof five.Led.RGB;
+  export default RGB;
+}
+declare module "johnny-five/lib/animation.js" {
+  import five from "johnny-five";
+  const Animation: typeof five.Animation;
+  export default Animation;
+}
+
 declare module "firmata-io" {
   import { EventEmitter } from "node:events";
   interface PinInfo {
