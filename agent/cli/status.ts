@@ -102,7 +102,7 @@ async function gather(api: KubeClient, asked: WatchedKind[] | undefined, config:
       } catch (err) {
         // A selector the API server cannot parse is the user's to fix, not the cluster's.
         if (statusOf(err) === 400 && config.selector !== undefined) throw new UsageError(`--selector: the API server rejected ${JSON.stringify(config.selector)}: ${messageOf(err)}`);
-        const c = classify(err, kind, now(), undefined);
+        const c = classify(err, kind, now(), undefined, namespace);
         // The CRD went away between discovery and the list: the kind is simply not there.
         if (c.state === "missing-crd") {
           if (asked) say(`skipping ${kind.kind}: ${c.error}`);

@@ -42,7 +42,8 @@ export function grantingRule(kind: WatchedKind): string {
   return `ClusterRole rule {apiGroups: ["${kind.group}"], resources: ["${kind.plural}"], verbs: ["get", "list", "watch"]}`;
 }
 
-export function classify(err: unknown, kind: WatchedKind, now: number, since: number | undefined): Connectivity {
+/** `namespace`: the list was of one namespace (--namespace), so a Role there would do too. */
+export function classify(err: unknown, kind: WatchedKind, now: number, since: number | undefined, namespace?: string): Connectivity {
   const status = statusOf(err);
   const message = messageOf(err);
   if (status === 401) {
@@ -56,7 +57,9 @@ export function classify(err: unknown, kind: WatchedKind, now: number, since: nu
     return {
       state: "forbidden",
       error: `403 Forbidden: ${message}`,
-      fix: `the service account cannot list ${resourceName(kind)} at the cluster scope; bind a ClusterRole with the ${grantingRule(kind)}`,
+      fix: namespace
+        ? `the service account cannot list ${resourceName(kind)} in the namespace ${namespace}; bind a Role there (or a ClusterRole) with the rule ${grantingRule(kind).replace(/^ClusterRole rule /, "")}`
+        : `the service account cannot list ${resourceName(kind)} at the cluster scope; bind a ClusterRole with the ${grantingRule(kind)}`,
     };
   }
   if (status === 404) {

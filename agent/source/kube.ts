@@ -65,7 +65,7 @@ export function watchKind(api: KubeClient, kind: WatchedKind, sink: SourceSink, 
 
   let lastProblem = "";
   const fail = (err: unknown, during: string) => {
-    const c = classify(err, kind, opts.now(), outageSince);
+    const c = classify(err, kind, opts.now(), outageSince, opts.namespace);
     if (c.state === "unreachable") outageSince = c.since;
     sink.connectivity(kind, c, opts.namespace);
     const delay = retry.next();

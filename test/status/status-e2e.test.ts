@@ -200,6 +200,16 @@ describe("fluxlight status against a local API server", () => {
       assert.match(r.stderr, /bind a ClusterRole with the ClusterRole rule \{apiGroups: \["kustomize\.toolkit\.fluxcd\.io"\], resources: \["kustomizations"\], verbs: \["get", "list", "watch"\]\}/);
     }));
 
+  test("403 in one namespace (--namespace): the fix names a Role in that namespace", () =>
+    withCluster(homelab(), {}, async (c) => {
+      c.server.forbid({ resource: "kustomizations", verb: "list", namespace: "flux-system" });
+      const r = await c.status({ namespaces: ["flux-system"] });
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /403 Forbidden: .*in the namespace "flux-system"/);
+      assert.match(r.stderr, /cannot list kustomizations\.kustomize\.toolkit\.fluxcd\.io in the namespace flux-system; bind a Role there \(or a ClusterRole\) with the rule \{apiGroups: \["kustomize\.toolkit\.fluxcd\.io"\]/);
+      assert.doesNotMatch(r.stderr, /at the cluster scope; bind/);
+    }));
+
   test("401: unknown, exit 3, the credentials named as the cause", () =>
     withCluster(homelab(), {}, async (c) => {
       c.server.setToken("rotated");
