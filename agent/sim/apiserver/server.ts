@@ -76,12 +76,14 @@ interface ContinueToken {
   start: string;
 }
 
+const COMMA = Buffer.from(",");
 const PATH = /^\/apis\/([^/]+)\/([^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/;
 
-function send(res: ServerResponse, code: number, body: Json | string): void {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(code, { "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
+/** `body`: a value to serialize, plain text, or JSON already serialized (a Buffer). */
+function send(res: ServerResponse, code: number, body: Json | string | Buffer): void {
+  const data = typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  res.writeHead(code, { "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", "Content-Length": Buffer.byteLength(data) });
+  res.end(data);
 }
 
 async function readJson(req: IncomingMessage): Promise<Json> {
@@ -291,6 +293,26 @@ export class ApiServer {
     return all.length;
   }
 
+  /**
+   * A burst for benchmarks: the writes `writes` makes are committed now (resourceVersions, the
+   * history, lists: all as usual), but every open watch holds their event lines back until
+   * `release()`, which writes them into each watch as fast as its socket takes them. The client
+   * then sees exactly what these writes would have sent, only without the simulator's per-write
+   * work between the lines. Returns how many lines are held (over all watches).
+   */
+  prepareBurst(writes: () => void): { lines: number; release(): Promise<void> } {
+    const held = [...this.watches];
+    for (const w of held) w.hold();
+    try {
+      writes();
+    } catch (e) {
+      void Promise.all(held.map((w) => w.release()));
+      throw e;
+    }
+    const lines = held.reduce((n, w) => n + w.heldLines, 0);
+    return { lines, release: async () => void (await Promise.all(held.map((w) => w.release()))) };
+  }
+
   get stats(): ServerStats {
     const byPath: Record<string, number> = {};
     for (const r of this.records) byPath[`${r.verb} ${r.path}`] = (byPath[`${r.verb} ${r.path}`] ?? 0) + 1;
@@ -399,24 +421,24 @@ export class ApiServer {
       case "watch":
         return this.watch(res, r, url);
       case "get":
-        return send(res, 200, this.store.mustGet(ref()));
+        return send(res, 200, this.store.encoded(this.store.mustGet(ref())));
       case "create": {
         const body = this.bodyObject(await readJson(req), r);
-        return send(res, 201, this.store.create(body));
+        return send(res, 201, this.store.encoded(this.store.create(body)));
       }
       case "update": {
         const body = this.bodyObject(await readJson(req), r);
-        if (r.subresource === "status") return send(res, 200, this.store.updateStatus(ref(), body.status, { resourceVersion: (body.metadata as JsonObject).resourceVersion as string | undefined }));
-        return send(res, 200, this.store.update(body));
+        if (r.subresource === "status") return send(res, 200, this.store.encoded(this.store.updateStatus(ref(), body.status, { resourceVersion: (body.metadata as JsonObject).resourceVersion as string | undefined })));
+        return send(res, 200, this.store.encoded(this.store.update(body)));
       }
       case "patch": {
         const cur = this.store.mustGet(ref());
         const patched = applyPatch(cur, req.headers["content-type"], await readJson(req));
-        if (r.subresource === "status") return send(res, 200, this.store.updateStatus(ref(), patched.status, { resourceVersion: (patched.metadata as JsonObject | undefined)?.resourceVersion as string | undefined }));
-        return send(res, 200, this.store.update(patched));
+        if (r.subresource === "status") return send(res, 200, this.store.encoded(this.store.updateStatus(ref(), patched.status, { resourceVersion: (patched.metadata as JsonObject | undefined)?.resourceVersion as string | undefined })));
+        return send(res, 200, this.store.encoded(this.store.update(patched)));
       }
       case "delete":
-        return send(res, 200, this.store.delete(ref()));
+        return send(res, 200, this.store.encoded(this.store.delete(ref())));
       default:
         throw methodNotAllowed();
     }
@@ -442,7 +464,7 @@ export class ApiServer {
     }
   }
 
-  private listBody(r: Route, url: URL): JsonObject {
+  private listBody(r: Route, url: URL): Buffer {
     const match = this.matcher(url);
     const limit = Number(url.searchParams.get("limit") ?? 0);
     const cont = url.searchParams.get("continue");
@@ -473,9 +495,15 @@ export class ApiServer {
       // The real server omits the count when a selector filtered the list.
       if (!url.searchParams.get("labelSelector") && !url.searchParams.get("fieldSelector")) metadata.remainingItemCount = all.length - limit;
     }
-    // Stored objects are canonical already (store.ts canonicalizes every write): copying 10,000
-    // of them again per page made the simulator, not the agent, the slow part of a big list.
-    return { apiVersion: `${r.kind.group}/${r.kind.version}`, items: page, kind: r.kind.listKind, metadata: canonical(metadata) };
+    // The bytes JSON.stringify({ apiVersion, items, kind, metadata }) makes, with each item's
+    // JSON as the store keeps it (serialized once, at its write).
+    const parts: Buffer[] = [Buffer.from(`{"apiVersion":${JSON.stringify(`${r.kind.group}/${r.kind.version}`)},"items":[`)];
+    page.forEach((o, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(this.store.encoded(o));
+    });
+    parts.push(Buffer.from(`],"kind":${JSON.stringify(r.kind.listKind)},"metadata":${JSON.stringify(canonical(metadata))}}`));
+    return Buffer.concat(parts);
   }
 
   private watch(res: ServerResponse, r: Route, url: URL): void {

@@ -19,12 +19,18 @@ export interface WatchParams {
 }
 
 const meta = (o: JsonObject) => (o.metadata ?? {}) as JsonObject;
+const NEWLINE = Buffer.from("}\n");
+const EMPTY = Buffer.alloc(0);
+// Lines held back for a burst go out in writes of about this size: few enough syscalls to keep
+// up with any client, small enough that backpressure still paces them.
+const BURST_WRITE_BYTES = 256 * 1024;
 
 export class WatchStream {
   private readonly unsubscribe: () => void;
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
   private lastObject?: JsonObject;
+  private held?: Buffer[];
   onClose?: () => void;
 
   constructor(
@@ -77,10 +83,50 @@ export class WatchStream {
     else if (before) this.send("DELETED", { ...ev.prev!, metadata: { ...meta(ev.prev!), resourceVersion: String(ev.rv) } });
   }
 
+  // The same bytes JSON.stringify({ type, object }) makes, around the object's stored JSON.
   private send(type: string, object: JsonObject): void {
     if (this.closed) return;
     this.lastObject = object;
-    this.res.write(`${JSON.stringify({ type, object })}\n`);
+    const line = Buffer.concat([Buffer.from(`{"type":${JSON.stringify(type)},"object":`), this.store.encoded(object), NEWLINE]);
+    if (this.held) this.held.push(line);
+    else this.res.write(line);
+  }
+
+  /** Keep event lines back (in order) until release(): a burst written at once. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Lines held back now. */
+  get heldLines(): number {
+    return this.held?.length ?? 0;
+  }
+
+  /**
+   * Write the held lines as fast as the socket takes them (waiting on backpressure), then go
+   * back to writing each event as it comes; events meanwhile queue behind the held ones.
+   */
+  async release(): Promise<void> {
+    const held = this.held;
+    if (!held) return;
+    let i = 0;
+    while (i < held.length && !this.closed) {
+      const batch: Buffer[] = [];
+      let size = 0;
+      while (i < held.length && size < BURST_WRITE_BYTES) {
+        size += held[i]!.length;
+        batch.push(held[i]!);
+        held[i++] = EMPTY; // a burst of 50,000 lines is ≈ 250 MB: let each go once written
+      }
+      if (!this.res.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, size))) {
+        await new Promise<void>((resolve) => {
+          const done = () => (this.res.off("drain", done), this.res.off("close", done), resolve());
+          this.res.on("drain", done);
+          this.res.on("close", done);
+        });
+      }
+    }
+    this.held = undefined;
   }
 
   private bookmark(initialEnd: boolean): void {
