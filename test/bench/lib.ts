@@ -2,6 +2,8 @@
 // on a socat pty), child processes and what /proc says about them, and statistics.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { Agent as HttpAgent, get as httpGet } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -93,8 +95,11 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Start an agent variant as a child process on the serial device `serial`. */
-export function spawnVariant(variant: Variant, kubeconfig: string, serial: string, led = "single:13", env: Record<string, string> = {}): Child {
+/**
+ * Start an agent variant as a child process on the serial device `serial`. `httpPort`: serve
+ * its event count there (fluxlight's /metrics; the baseline's one-line counter), else no HTTP.
+ */
+export function spawnVariant(variant: Variant, kubeconfig: string, serial: string, led = "single:13", env: Record<string, string> = {}, o: { httpPort?: number } = {}): Child {
   const node = ["--expose-gc", "--import", GC_HOOK];
   const args =
     variant === "bundle"
@@ -104,7 +109,8 @@ export function spawnVariant(variant: Variant, kubeconfig: string, serial: strin
       : variant === "source"
           ? [...node, "--import", "tsx", join(ROOT, "agent/cli/main.ts"), "run"]
           : [...node, NAIVE_BUNDLE];
-  const flags = variant === "naive" ? ["--kubeconfig", kubeconfig, "--serial", serial, "--led", led] : ["--kubeconfig", kubeconfig, "--serial", serial, "--led", led, "--http", "off", "--log-level", "info"];
+  const http = o.httpPort === undefined ? [] : variant === "naive" ? ["--metrics-port", String(o.httpPort)] : ["--http", `127.0.0.1:${o.httpPort}`];
+  const flags = variant === "naive" ? ["--kubeconfig", kubeconfig, "--serial", serial, "--led", led, ...http] : ["--kubeconfig", kubeconfig, "--serial", serial, "--led", led, "--http", "off", "--log-level", "info", ...http];
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLUXLIGHT_") && k !== "KUBECONFIG" && k !== "NODE_OPTIONS"));
   const spawnedAt = performance.now();
   const semi = variant === "bundle-semi" ? { NODE_OPTIONS: "--max-semi-space-size=1" } : {};
@@ -167,6 +173,45 @@ export function spawnVariant(variant: Variant, kubeconfig: string, serial: strin
       clearTimeout(t);
     },
   };
+}
+
+/** A TCP port free right now on 127.0.0.1 (for a child's --http). */
+export async function freePort(): Promise<number> {
+  const srv = createNetServer();
+  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+// One kept-alive connection: a scrape every few ms must not cost the child a TCP handshake each.
+const scraper = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+
+/** Watch events a child has processed: `fluxlight_events_total` from /metrics (the baseline: `naive_events_total`). */
+export async function scrapeEvents(port: number): Promise<number> {
+  try {
+    return await scrapeOnce(port);
+  } catch (e) {
+    // The child closed the idle kept-alive socket just as it was reused: ask once more.
+    if ((e as { code?: string }).code !== "ECONNRESET") throw e;
+    return scrapeOnce(port);
+  }
+}
+
+function scrapeOnce(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet({ host: "127.0.0.1", port, path: "/metrics", agent: scraper }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => {
+        const m = /^(?:fluxlight|naive)_events_total(?:\{[^}]*\})? (\S+)$/m.exec(body);
+        if (m) resolve(Number(m[1]));
+        else reject(new Error(`no events_total in /metrics (HTTP ${res.statusCode})`));
+      });
+    });
+    req.on("error", reject);
+  });
 }
 
 /** A board on a socat pty for a child process. */

@@ -5,8 +5,10 @@
 // hysteresis, no dead-man's switch, no reconnect.
 //
 //   startNaive({ kubeconfig, port })                       in-process (the bench's own serial port)
-//   node test/bench/naive-agent.ts --kubeconfig K --serial PATH [--led single:13|rgb:9,10,11]
-//     as a child process on a real serial port; prints JSON lines: listing, verdict, ready.
+//   node test/bench/naive-agent.ts --kubeconfig K --serial PATH [--led single:13|rgb:9,10,11] [--metrics-port N]
+//     as a child process on a real serial port; prints JSON lines: listing, verdict, ready;
+//     with --metrics-port, GET http://127.0.0.1:N/ answers `naive_events_total COUNT` (the bench
+//     polls it, as it polls fluxlight's /metrics).
 import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject, type KubernetesListObject } from "@kubernetes/client-node";
 import firmataIo from "firmata-io";
 import five from "johnny-five";
@@ -103,6 +105,11 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()
     onVerdict: (failed) => say({ event: "verdict", failed }),
     onListing: () => say({ event: "listing" }),
   });
+  const metricsPort = arg("metrics-port");
+  if (metricsPort) {
+    const { createServer } = await import("node:http");
+    createServer((_req, res) => res.end(`naive_events_total ${naive.events}\n`)).listen(Number(metricsPort), "127.0.0.1");
+  }
   say({ event: "ready" });
   const stop = () => void naive.stop().finally(() => process.exit(0));
   process.once("SIGTERM", stop);
