@@ -81,7 +81,8 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
 
   const link = new BoardLink({ serial: settings.serial, usbIds: settings.usbIds, led: settings.led, heartbeatTimeoutMs: settings.heartbeatTimeoutMs, access: deps.access, log, onFatal: deps.onFatal });
 
-  const reconsider = () => {
+  /** `beforeSignalLine`: what to log after the LED write but before the signal line (the verdicts that caused it). */
+  const reconsider = (beforeSignalLine?: () => void) => {
     const t = now();
     const decision = decide(state, t);
     const change = transition(shown, decision);
@@ -89,6 +90,9 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
       shown = change.to;
       lastTransitionAt = t;
       link.show(change.to);
+    }
+    beforeSignalLine?.();
+    if (change) {
       log.info(
         {
           event: "signal",
@@ -101,7 +105,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
       );
     }
     clearTimeout(timer);
-    timer = decision.nextWakeAt === undefined ? undefined : setTimeout(reconsider, Math.max(0, decision.nextWakeAt - t) + 1);
+    timer = decision.nextWakeAt === undefined ? undefined : setTimeout(() => reconsider(), Math.max(0, decision.nextWakeAt - t) + 1);
   };
 
   // One line when an object's settled verdict changes; Flux's routine Ready=Unknown blips
@@ -126,6 +130,9 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   // state and one decision per burst instead of per event, at no cost in latency. The latest
   // event per object wins, which keeps any order between objects and within one.
   const pending = new Map<string, { ref: ObjectRef; evaluation?: Evaluation }>();
+  // Each event's verdict line is written after the burst's LED write: the light first, the words
+  // after (a log line costs about a quarter of a millisecond; BENCHMARKS.md, latency).
+  const unreported: { view: ObjectView; evaluation: Evaluation }[] = [];
   let flushQueued = false;
   const flush = () => {
     flushQueued = false;
@@ -138,7 +145,10 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
     }
     pending.clear();
     state = observeList(state, observed, gone, now());
-    reconsider();
+    reconsider(() => {
+      for (const { view, evaluation } of unreported) report(view, evaluation, false);
+      unreported.length = 0;
+    });
   };
   const queue = (ref: ObjectRef, evaluation?: Evaluation) => {
     pending.set(refKey(ref), { ref, evaluation });
@@ -178,7 +188,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
     },
     upsert(view) {
       const evaluation = evaluate(view);
-      report(view, evaluation, false);
+      unreported.push({ view, evaluation });
       queue(view, evaluation);
     },
     remove(ref: ObjectRef) {

@@ -100,7 +100,9 @@ export interface Child {
  * its event count there (fluxlight's /metrics; the baseline's one-line counter), else no HTTP.
  */
 export function spawnVariant(variant: Variant, kubeconfig: string, serial: string, led = "single:13", env: Record<string, string> = {}, o: { httpPort?: number } = {}): Child {
-  const node = ["--expose-gc", "--import", GC_HOOK];
+  // BENCH_CPU_PROFILE=DIR: every benchmarked child writes a V8 CPU profile there when it exits.
+  const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROFILE] : [];
+  const node = ["--expose-gc", "--import", GC_HOOK, ...profile];
   const args =
     variant === "bundle"
       ? [...node, BUNDLE, "run"]
