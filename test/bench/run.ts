@@ -9,7 +9,7 @@
 // Method, machine and reading notes: BENCHMARKS.md. Figures are measured, never asserted.
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -58,7 +58,7 @@ async function builds(): Promise<void> {
 
 // ---- latency: status change → bytes at the chip → LED pin (child process on a pty) --------------
 
-interface Latency { arrival: Summary; pin: Summary; callback: Summary; lag: number }
+interface Latency { arrival: Summary; pin: Summary; callback: Summary; lag: number; agent?: Summary }
 
 // The chip's serial input, stamped: what socat hands the board end of the pty, with the wall
 // time (performance.now) and the emulated time at that moment.
@@ -72,11 +72,12 @@ function hookArrivals(uno: EmulatedUno): { wall: number; emu: number }[] {
   return arrivals;
 }
 
-async function latency(uno: EmulatedUno, arrivals: { wall: number; emu: number }[], cluster: Cluster, name: string): Promise<Latency> {
+async function latency(uno: EmulatedUno, arrivals: { wall: number; emu: number }[], cluster: Cluster, name: string): Promise<Latency & { starts: number[] }> {
   const server = cluster.server;
   const arrival: number[] = [];
   const pin: number[] = [];
   const callback: number[] = [];
+  const starts: number[] = [];
   // Start from ok: the LED (pin 13) off.
   if (uno.pin(13).level !== 0) throw new Error(`${name}: LED is not off at the start`);
   for (let i = 0; i < WARMUP_FLIPS + FLIPS; i++) {
@@ -97,10 +98,30 @@ async function latency(uno: EmulatedUno, arrivals: { wall: number; emu: number }
       // The chip's time from the bytes reaching it to the pin, added to when they reached it.
       pin.push(last.wall - t0 + (change.millis - last.emu));
       callback.push(wall - t0);
+      starts.push(performance.timeOrigin + t0);
     }
     await sleep(5 + Math.random() * 10);
   }
-  return { arrival: summarize(arrival), pin: summarize(pin), callback: summarize(callback), lag: uno.lag };
+  return { arrival: summarize(arrival), pin: summarize(pin), callback: summarize(callback), lag: uno.lag, starts };
+}
+
+/**
+ * The agent's own share of each flip, from test/bench/latency-probe.mjs's stamps (epoch ms, taken
+ * in the agent): the first bytes from the API server after the flip's status write → the first
+ * Firmata digital message handed to the serial write after them. Undefined when the probe saw
+ * none (the baseline's HTTP client does not read through socket "data" events).
+ */
+function agentShare(stampsFile: string, starts: number[]): Summary | undefined {
+  if (!existsSync(stampsFile)) return undefined;
+  const stamps = JSON.parse(readFileSync(stampsFile, "utf8")) as ["api" | "led", number][];
+  const shares: number[] = [];
+  for (const [i, t0] of starts.entries()) {
+    const until = starts[i + 1] ?? Infinity;
+    const api = stamps.find(([what, t]) => what === "api" && t >= t0 && t < until);
+    const led = api && stamps.find(([what, t]) => what === "led" && t >= api[1] && t < until);
+    if (api && led) shares.push(led[1] - api[1]);
+  }
+  return shares.length >= starts.length / 2 ? summarize(shares) : undefined;
 }
 
 async function latencyStage(cluster: Cluster): Promise<void> {
@@ -109,17 +130,27 @@ async function latencyStage(cluster: Cluster): Promise<void> {
     log(`latency: ${VARIANT_LABEL[variant]} as a child process on a pty, ${WARMUP_FLIPS} warm-up + ${FLIPS} flips of ${FLIP.name} on ${cluster.size} objects`);
     const board = await boardOnPty();
     const arrivals = hookArrivals(board.uno);
-    const child = spawnVariant(variant, cluster.kubeconfig, board.pty.path, "single:13");
+    const stampsFile = join(ROOT, "dist", `latency-probe-${who}.json`);
+    rmSync(stampsFile, { force: true });
+    const probe = {
+      NODE_OPTIONS: `${variant === "bundle-semi" ? "--max-semi-space-size=1 " : ""}--import ${join(ROOT, "test/bench/latency-probe.mjs")}`,
+      PROBE_OUT: stampsFile,
+      PROBE_API_PORT: String(cluster.server.port),
+    };
+    const child = spawnVariant(variant, cluster.kubeconfig, board.pty.path, "single:13", probe);
+    let measured: Latency & { starts: number[] };
     try {
       await child.waitFor(isConnected(variant), 60_000);
       await child.waitFor(isVerdict(variant), 60_000);
       await sleep(1500); // the dead-man's switch armed, the first heartbeats out, JIT warm
-      out[who] = await latency(board.uno, arrivals, cluster, who);
-      log(`  pin p50 ${ms(out[who].pin.p50)}, p99 ${ms(out[who].pin.p99)}; bytes at the chip p50 ${ms(out[who].arrival.p50)}; emulator lag ${ms(out[who].lag)}`);
+      measured = await latency(board.uno, arrivals, cluster, who);
     } finally {
       await child.stop();
       await board.stop();
     }
+    const { starts, ...figures } = measured;
+    out[who] = { ...figures, agent: agentShare(stampsFile, starts) };
+    log(`  pin p50 ${ms(out[who].pin.p50)}, p99 ${ms(out[who].pin.p99)}; bytes at the chip p50 ${ms(out[who].arrival.p50)}; in the agent p50 ${out[who].agent ? ms(out[who].agent.p50) : "–"}, p99 ${out[who].agent ? ms(out[who].agent.p99) : "–"}; emulator lag ${ms(out[who].lag)}`);
   }
   results.latency = out;
 }
@@ -361,6 +392,8 @@ function report(): string {
     rows.push(["change → last bytes reach the chip's serial input (child process, pty), p50 / p99", "", `${ms(lat.fluxlight.arrival.p50)} / ${ms(lat.fluxlight.arrival.p99)}`, `${ms(lat.naive.arrival.p50)} / ${ms(lat.naive.arrival.p99)}`]);
     rows.push(["change → LED pin on the chip, p50 / p99", "p99 ≤ 5 ms", `${ms(lat.fluxlight.pin.p50)} / ${ms(lat.fluxlight.pin.p99)} ${verdict(lat.fluxlight.pin.p99 <= 5)}`, `${ms(lat.naive.pin.p50)} / ${ms(lat.naive.pin.p99)}`]);
     rows.push(["  (wall time at the pin-change callback, p50 / p99)", "", `${ms(lat.fluxlight.callback.p50)} / ${ms(lat.fluxlight.callback.p99)}`, `${ms(lat.naive.callback.p50)} / ${ms(lat.naive.callback.p99)}`]);
+    const share = (l: Latency) => (l.agent ? `${ms(l.agent.p50)} / ${ms(l.agent.p99)}` : "");
+    rows.push(["  of which in the agent: API bytes in → Firmata digital message to the serial write, p50 / p99", "", share(lat.fluxlight), share(lat.naive)]);
   }
   const mem = r.memory;
   if (mem) {
