@@ -479,21 +479,31 @@ export class ApiServer {
       if (token.rv < this.store.floor) throw expired(CONTINUE_EXPIRED);
     }
     const rv = token?.rv ?? this.store.resourceVersion;
-    const all = (token ? this.store.listAt(r.kind.kind, rv) : this.store.list(r.kind.kind)).filter((o) => {
+    const { keys, objects } = this.store.sortedAt(r.kind.kind, rv);
+    // The page starts at the token's key, found by bisection as etcd seeks a key range.
+    let from = 0;
+    if (token) for (let hi = keys.length; from < hi; ) {
+      const mid = (from + hi) >>> 1;
+      if (keys[mid]! < token.start) from = mid + 1;
+      else hi = mid;
+    }
+    const selected = (o: JsonObject) => {
       const md = o.metadata as JsonObject;
-      const key = objectKey(md.namespace as string | undefined, String(md.name));
-      if (token && key < token.start) return false;
       if (r.namespace && md.namespace !== r.namespace) return false;
       return match((md.labels ?? {}) as Record<string, string>, { name: String(md.name), namespace: String(md.namespace ?? "") });
-    });
-    const page = limit > 0 ? all.slice(0, limit) : all;
+    };
+    const page: JsonObject[] = [];
+    let i = from;
+    for (; i < objects.length && (limit <= 0 || page.length < limit); i++) if (selected(objects[i]!)) page.push(objects[i]!);
+    let remaining = 0;
+    for (let j = i; j < objects.length; j++) if (selected(objects[j]!)) remaining++;
     const metadata: JsonObject = { resourceVersion: String(rv) };
-    if (limit > 0 && all.length > limit) {
+    if (limit > 0 && remaining > 0) {
       const lastMd = page.at(-1)!.metadata as JsonObject;
       const next: ContinueToken = { rv, start: `${objectKey(lastMd.namespace as string | undefined, String(lastMd.name))}\u0000` };
       metadata.continue = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", ...next })).toString("base64");
       // The real server omits the count when a selector filtered the list.
-      if (!url.searchParams.get("labelSelector") && !url.searchParams.get("fieldSelector")) metadata.remainingItemCount = all.length - limit;
+      if (!url.searchParams.get("labelSelector") && !url.searchParams.get("fieldSelector")) metadata.remainingItemCount = remaining;
     }
     // The bytes JSON.stringify({ apiVersion, items, kind, metadata }) makes, with each item's
     // JSON as the store keeps it (serialized once, at its write).
