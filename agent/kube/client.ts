@@ -6,6 +6,7 @@ import https from "node:https";
 import { serverText, type ClusterAccess } from "./config.ts";
 import type { Identity } from "./credentials.ts";
 import { lineSplitter } from "./lines.ts";
+import { listParser } from "./list-json.ts";
 
 /** A non-200 answer; `body` is the API server's Status object when it sent one. */
 export class KubeApiError extends Error {
@@ -32,6 +33,8 @@ export interface KubeClient {
   readonly server: URL;
   readonly context: string;
   getJson(path: string, query?: Query, signal?: AbortSignal): Promise<unknown>;
+  /** A list: `onItem` for each item, parsed one by one; resolves with the list's other fields (metadata). */
+  getList(path: string, query: Query, onItem: (item: unknown) => void): Promise<Record<string, unknown>>;
   /** Resolves when the server ends the stream, a handler returns false, or `signal` aborts; rejects on a failed request or a broken stream. */
   watch(path: string, query: Query, on: WatchHandlers, opts: { signal: AbortSignal; idleTimeoutMs: number }): Promise<void>;
 }
@@ -101,6 +104,30 @@ export function kubeClient(access: ClusterAccess): KubeClient {
       } catch {
         throw new Error(`the API server sent invalid JSON for GET ${path}`);
       }
+    },
+    async getList(path, query, onItem) {
+      const { res } = await open(path, query, undefined, REQUEST_IDLE_MS);
+      const parser = listParser(onItem);
+      const invalid = (err: unknown) => new Error(`the API server sent an invalid list for GET ${path}: ${(err as Error).message}`);
+      return new Promise((resolve, reject) => {
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          try {
+            parser.write(chunk);
+          } catch (err) {
+            res.destroy();
+            reject(invalid(err));
+          }
+        });
+        res.on("end", () => {
+          try {
+            resolve(parser.end());
+          } catch (err) {
+            reject(invalid(err));
+          }
+        });
+        res.on("error", reject);
+      });
     },
     async watch(path, query, on, opts) {
       let res: http.IncomingMessage;

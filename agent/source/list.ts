@@ -23,11 +23,10 @@ export async function listKind(api: KubeClient, kind: WatchedKind, opts: ListOpt
   let token: string | undefined;
   let resourceVersion = "";
   do {
-    const query = { labelSelector: opts.labelSelector, limit: opts.pageSize ?? 100, continue: token };
-    const page = (await api.getJson(collectionPath(kind, opts.namespace), query)) as { metadata?: { resourceVersion?: string; continue?: string }; items?: unknown[] } | null;
-    for (const item of page?.items ?? []) views.push(project(item, kind.kind));
-    token = page?.metadata?.continue || undefined;
-    resourceVersion = page?.metadata?.resourceVersion ?? resourceVersion;
+    const query = { labelSelector: opts.labelSelector, limit: opts.pageSize ?? 500, continue: token };
+    const page = (await api.getList(collectionPath(kind, opts.namespace), query, (item) => views.push(project(item, kind.kind)))) as { metadata?: { resourceVersion?: string; continue?: string } };
+    token = page.metadata?.continue || undefined;
+    resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
   } while (token);
   return { views, resourceVersion };
 }
