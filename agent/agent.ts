@@ -4,6 +4,7 @@ import type { ClusterAccess } from "./kube/config.ts";
 import { kubeClient } from "./kube/client.ts";
 import { refKey, type Connectivity, type Evaluation, type ObjectRef, type ObjectView, type Signal, type Verdict } from "./model.ts";
 import { evaluate } from "./status/verdict.ts";
+import { UNREAD_FIELDS } from "./status/project.ts";
 import { createSignalState, decide, observeConnectivity, observeList, transition, type SignalState } from "./signal/index.ts";
 import { watchKind, type KindSource, type SourceSink } from "./source/kube.ts";
 import { FLUX_KINDS, resourceName, type WatchedKind } from "./source/kinds.ts";
@@ -67,7 +68,7 @@ export interface Agent {
 export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   const now = deps.now ?? Date.now;
   const log = deps.log;
-  const api = kubeClient(deps.cluster);
+  const api = kubeClient(deps.cluster, { ignoredFields: UNREAD_FIELDS });
   const wanted = settings.kinds ?? FLUX_KINDS;
   const scopes: (string | undefined)[] = settings.namespaces.length ? settings.namespaces : [undefined];
   const sources = new Map<string, KindSource>();

@@ -8,6 +8,7 @@ import { discoverKinds } from "../source/discovery.ts";
 import { classify, messageOf, statusOf } from "../source/errors.ts";
 import { FLUX_KINDS, findKind, resourceName, type WatchedKind } from "../source/kinds.ts";
 import { listKind } from "../source/list.ts";
+import { UNREAD_FIELDS } from "../status/project.ts";
 import { escapeText } from "./escape.ts";
 import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
 import { serverText, type ClusterAccess } from "../kube/config.ts";
@@ -39,7 +40,7 @@ export async function runStatus(config: StatusConfig, io: StatusIO): Promise<num
   try {
     const kc = loadKubeConfig(config, io.env);
     const wanted = resolveKinds(config.kinds);
-    const { views, connectivity } = await gather(kubeClient(kc), wanted, config, say, now);
+    const { views, connectivity } = await gather(kubeClient(kc, { ignoredFields: UNREAD_FIELDS }), wanted, config, say, now);
     const report = buildReport(views, connectivity, now());
     if (report.signal === "unknown") say(`the light would show unknown: ${whyUnknown(connectivity, report.decision.summary, kc)}`);
     io.stdout.write(config.output === "json" ? formatStatusJson(report) : formatStatusTable(report));

@@ -7,6 +7,7 @@ import { serverText, type ClusterAccess } from "./config.ts";
 import type { Identity } from "./credentials.ts";
 import { lineSplitter } from "./lines.ts";
 import { listParser } from "./list-json.ts";
+import { withoutFields } from "./prune.ts";
 
 /** A non-200 answer; `body` is the API server's Status object when it sent one. */
 export class KubeApiError extends Error {
@@ -45,7 +46,14 @@ const REQUEST_IDLE_MS = 30_000;
 const ERROR_BODY_MAX = 64 * 1024;
 const USER_AGENT = "fluxlight";
 
-export function kubeClient(access: ClusterAccess): KubeClient {
+export interface ClientOptions {
+  /** Keys whose values are never read: dropped from list items and watch events before parsing. */
+  ignoredFields?: readonly string[];
+}
+
+export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): KubeClient {
+  const ignored = opts.ignoredFields ?? [];
+  const prepare = (text: string) => (ignored.length ? withoutFields(text, ignored) : text);
   const secure = access.server.protocol === "https:";
   let pool: { cert?: Buffer; agent: http.Agent } | undefined;
   const agentFor = (id: Identity): http.Agent => {
@@ -107,7 +115,7 @@ export function kubeClient(access: ClusterAccess): KubeClient {
     },
     async getList(path, query, onItem) {
       const { res } = await open(path, query, undefined, REQUEST_IDLE_MS);
-      const parser = listParser(onItem);
+      const parser = listParser(onItem, prepare);
       const invalid = (err: unknown) => new Error(`the API server sent an invalid list for GET ${path}: ${(err as Error).message}`);
       return new Promise((resolve, reject) => {
         res.setEncoding("utf8");
@@ -151,7 +159,7 @@ export function kubeClient(access: ClusterAccess): KubeClient {
           if (done) return;
           let parsed: { type?: unknown; object?: unknown };
           try {
-            parsed = JSON.parse(line) as typeof parsed;
+            parsed = JSON.parse(prepare(line)) as typeof parsed;
           } catch {
             req.destroy();
             return finish(new Error(`the API server sent a watch event that is not JSON (${line.length} bytes)`));

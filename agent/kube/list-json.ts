@@ -20,7 +20,7 @@ const COMMA = 0x2c;
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** `onItem` gets each element of the top-level `items` array, parsed, as soon as it is complete. */
-export function listParser(onItem: (item: unknown) => void): ListParser {
+export function listParser(onItem: (item: unknown) => void, prepare: (itemText: string) => string = (t) => t): ListParser {
   let depth = 0;
   let inString = false;
   let backslashes = 0; // a run of them ending the previous chunk, inside a string
@@ -116,7 +116,7 @@ export function listParser(onItem: (item: unknown) => void): ListParser {
             const text = item.length === 1 ? item[0]! : item.join("");
             item = undefined;
             afterItem = true;
-            onItem(JSON.parse(text));
+            onItem(JSON.parse(prepare(text)));
           }
         }
         i++;

@@ -16,6 +16,14 @@ const CONDITION_STATUSES = new Set(["True", "False", "Unknown"]);
 
 type Fields = Record<string, unknown>;
 
+/**
+ * Keys project() never reads, at any depth of an object: the bulk of a Flux object's bytes
+ * (server-side apply bookkeeping, the Kustomization inventory and history, HelmRelease values).
+ * The source drops them before parsing (agent/kube/prune.ts); a test checks that the projection
+ * of every kind is the same with and without them.
+ */
+export const UNREAD_FIELDS = ["managedFields", "inventory", "history", "values"] as const;
+
 /** Thrown only inside this module, to stop at the first thing that cannot be read. */
 class Unreadable extends Error {}
 

@@ -1,0 +1,69 @@
+// Fields the agent never reads, dropped from an object's JSON text before it is parsed. Most of a
+// Flux object's bytes are its managedFields and its status inventory (HelmRelease: its values);
+// parsing them only to throw them away was most of the cost of a watch event (BENCHMARKS.md).
+//
+// A key is found as the exact text `"name":`. Inside a JSON string every quote is escaped, so that
+// text can only be a key — unless its first quote is itself escaped, which is checked. Its value
+// becomes null; a key written with spaces around the colon is simply left in.
+
+/** `text` with the value of every key in `keys` (anywhere in the document) replaced by null. */
+export function withoutFields(text: string, keys: readonly string[]): string {
+  let out = text;
+  for (const key of keys) {
+    const needle = `"${key}":`;
+    for (let at = out.indexOf(needle); at >= 0; ) {
+      let b = at - 1;
+      while (out.charCodeAt(b) === BACKSLASH) b--;
+      if ((at - 1 - b) % 2 === 1) {
+        at = out.indexOf(needle, at + 1); // an escaped quote: this is inside a string
+        continue;
+      }
+      const value = at + needle.length;
+      const end = skipValue(out, value);
+      out = `${out.slice(0, value)}null${out.slice(end)}`;
+      at = out.indexOf(needle, value + 4);
+    }
+  }
+  return out;
+}
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+
+/** The index just past the string whose opening quote is at `i`. */
+function skipString(text: string, i: number): number {
+  for (let from = i + 1; ; ) {
+    const q = text.indexOf('"', from);
+    if (q < 0) throw new SyntaxError("unterminated string");
+    let k = q - 1;
+    while (text.charCodeAt(k) === BACKSLASH) k--;
+    if ((q - 1 - k) % 2 === 0) return q + 1; // an even run of backslashes: the quote is not escaped
+    from = q + 1;
+  }
+}
+
+/** The index just past the JSON value at `i` (its syntax is JSON.parse's to check). */
+function skipValue(text: string, i: number): number {
+  while (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x0d || text.charCodeAt(i) === 0x09) i++;
+  const c = text.charCodeAt(i);
+  if (c === QUOTE) return skipString(text, i);
+  if (c !== 0x7b && c !== 0x5b) {
+    let j = i;
+    while (j < text.length && !",}] \n\r\t".includes(text[j]!)) j++;
+    return j;
+  }
+  let depth = 0;
+  for (let j = i; j < text.length; ) {
+    const ch = text.charCodeAt(j);
+    if (ch === QUOTE) j = skipString(text, j);
+    else {
+      if (ch === 0x7b || ch === 0x5b) depth++;
+      else if (ch === 0x7d || ch === 0x5d) {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+      j++;
+    }
+  }
+  throw new SyntaxError("unterminated value");
+}
