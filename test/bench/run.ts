@@ -423,8 +423,12 @@ function report(): string {
     }
   }
   const b10 = mem?.bundle?.["10000"];
+  const d10 = mem?.["bundle-semi"]?.["10000"] ?? b10;
   const n10 = mem?.naive?.["10000"];
-  if (b10) rows.push(["initial list of 10,000 → first verdict (bundle, child process)", "≤ 1 s", `${ms(b10.listToVerdictMs)} ${verdict(b10.listToVerdictMs <= 1000)}`, n10 ? ms(n10.listToVerdictMs) : "—"]);
+  // Judged as deployed, like the memory; the other child processes of the memory stage list the same 10,000 too.
+  if (d10) rows.push([`initial list of 10,000 → first verdict (bundle${d10 === b10 ? "" : " as deployed"}, child process)`, "≤ 1 s", `${ms(d10.listToVerdictMs)} ${verdict(d10.listToVerdictMs <= 1000)}`, n10 ? ms(n10.listToVerdictMs) : "—"]);
+  const others = (["bundle", "source"] as const).flatMap((v) => (mem?.[v]?.["10000"] && mem[v]["10000"] !== d10 ? [`${ms(mem[v]["10000"].listToVerdictMs)} (${v === "bundle" ? "node's defaults" : "tsx source"})`] : []));
+  if (others.length) rows.push(["  same, the other fluxlight processes of the memory stage", "", others.join(", "), ""]);
   if (r.list) rows.push(["  same, in-process (median)", "", ms(r.list.fluxlight.median), ms(r.list.naive.median)]);
   if (b10) rows.push(["  process spawn → first verdict, 10,000 objects (bundle)", "", ms(b10.spawnToVerdictMs), n10 ? ms(n10.spawnToVerdictMs) : "—"]);
   if (r.throughput) rows.push(["watch events processed per second (bundle as deployed, child process)", "≥ 20,000/s", `${Math.round(r.throughput.fluxlight.eventsPerSecond).toLocaleString("en")}/s ${verdict(r.throughput.fluxlight.eventsPerSecond >= 20_000)}`, `${Math.round(r.throughput.naive.eventsPerSecond).toLocaleString("en")}/s`]);
@@ -450,13 +454,20 @@ const small = await startCluster(realisticObjects(1000));
 const big = SMALL_ONLY ? small : await startCluster(realisticObjects(10_000));
 const startupCluster = await startCluster(realisticObjects(50, { failed: 1 }));
 try {
+  // The API servers live in this process: each stage starts from a collected heap, so that it does
+  // not pay for the previous stage's garbage (a throughput burst leaves ≈ 250 MB of lines).
+  const stage = async (name: string, run: () => Promise<void>) => {
+    if (!want(name)) return;
+    globalThis.gc?.();
+    await run();
+  };
   await smoke(startupCluster);
-  if (want("latency")) await latencyStage(small);
-  if (want("throughput")) await throughputStage(small);
-  if (want("list")) await listStage(big);
-  if (want("memory")) await memoryStage(SMALL_ONLY ? [small] : [small, big]);
-  if (want("idle")) await idleStage(small);
-  if (want("startup")) await startupStage(startupCluster);
+  await stage("latency", () => latencyStage(small));
+  await stage("throughput", () => throughputStage(small));
+  await stage("list", () => listStage(big));
+  await stage("memory", () => memoryStage(SMALL_ONLY ? [small] : [small, big]));
+  await stage("idle", () => idleStage(small));
+  await stage("startup", () => startupStage(startupCluster));
 } finally {
   await Promise.all([...new Set([small, big, startupCluster])].map((c) => c.stop()));
 }
