@@ -21,7 +21,7 @@ buildNpmPackage {
     npm rebuild @serialport/bindings-cpp --foreground-scripts
   '';
 
-  # The production bundle, dist/fluxlight.mjs (esbuild, client-node tree-shaken): agent/bin runs
+  # The production bundle, dist/fluxlight.mjs (esbuild, tree-shaken): agent/bin runs
   # it instead of the TypeScript sources through tsx — about half the resident memory
   # (BENCHMARKS.md). package.json's "files" ships it.
   npmBuildScript = "build";
