@@ -86,6 +86,15 @@ function send(res: ServerResponse, code: number, body: Json | string | Buffer): 
   res.end(data);
 }
 
+/** A 200 JSON body written as the pieces it is made of: a page is megabytes, and one copy of it is a fresh allocation the size of the page. */
+function sendParts(res: ServerResponse, parts: Buffer[]): void {
+  res.writeHead(200, { "Content-Type": "application/json", "Content-Length": parts.reduce((n, p) => n + p.length, 0) });
+  res.cork();
+  for (const p of parts) res.write(p);
+  res.end();
+  res.uncork();
+}
+
 async function readJson(req: IncomingMessage): Promise<Json> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
@@ -417,7 +426,7 @@ export class ApiServer {
     const ref = () => ({ kind: k.kind, namespace: r.namespace, name: r.name! });
     switch (verb) {
       case "list":
-        return send(res, 200, this.listBody(r, url));
+        return sendParts(res, this.listBody(r, url));
       case "watch":
         return this.watch(res, r, url);
       case "get":
@@ -464,7 +473,7 @@ export class ApiServer {
     }
   }
 
-  private listBody(r: Route, url: URL): Buffer {
+  private listBody(r: Route, url: URL): Buffer[] {
     const match = this.matcher(url);
     const limit = Number(url.searchParams.get("limit") ?? 0);
     const cont = url.searchParams.get("continue");
@@ -513,7 +522,7 @@ export class ApiServer {
       parts.push(this.store.encoded(o));
     });
     parts.push(Buffer.from(`],"kind":${JSON.stringify(r.kind.listKind)},"metadata":${JSON.stringify(canonical(metadata))}}`));
-    return Buffer.concat(parts);
+    return parts;
   }
 
   private watch(res: ServerResponse, r: Route, url: URL): void {
