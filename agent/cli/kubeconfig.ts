@@ -5,6 +5,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { accessFromKubeconfig, contextNames, inClusterAccess, KubeconfigError, parseKubeconfig, type ClusterAccess } from "../kube/config.ts";
 
+export { serverText } from "../kube/config.ts";
+
 export class UsageError extends Error {}
 
 const IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";

@@ -5,7 +5,6 @@
 import { parseConfig, usage, type Config } from "./config.ts";
 import type { Agent } from "../agent.ts";
 import { formatLedSpec } from "../light/led-spec.ts";
-import { serverText } from "../kube/config.ts";
 import type { HttpServer } from "../http/server.ts";
 import { formatDuration } from "../signal/format.ts";
 
@@ -34,7 +33,7 @@ export function exitOnSignals(stop: () => Promise<void>): void {
 }
 
 async function run(config: Config): Promise<void> {
-  const [{ loadKubeConfig, UsageError }, { createLog }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
+  const [{ loadKubeConfig, serverText, UsageError }, { createLog }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
     import("./kubeconfig.ts"),
     import("../log/logger.ts"),
     import("../agent.ts"),

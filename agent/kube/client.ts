@@ -33,7 +33,7 @@ export interface WatchHandlers {
 export interface KubeClient {
   readonly server: URL;
   readonly context: string;
-  getJson(path: string, query?: Query, signal?: AbortSignal): Promise<unknown>;
+  getJson(path: string, query?: Query): Promise<unknown>;
   /** A list: `onItem` for each item, parsed one by one; resolves with the list's other fields (metadata). */
   getList(path: string, query: Query, onItem: (item: unknown) => void): Promise<Record<string, unknown>>;
   /** Resolves when the server ends the stream, a handler returns false, or `signal` aborts; rejects on a failed request or a broken stream. */
@@ -104,8 +104,8 @@ export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): Kub
   return {
     server: access.server,
     context: access.context,
-    async getJson(path, query, signal) {
-      const { res } = await open(path, query, signal, REQUEST_IDLE_MS);
+    async getJson(path, query) {
+      const { res } = await open(path, query, undefined, REQUEST_IDLE_MS);
       const text = await readAll(res, Infinity);
       try {
         return JSON.parse(text);
@@ -116,26 +116,15 @@ export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): Kub
     async getList(path, query, onItem) {
       const { res } = await open(path, query, undefined, REQUEST_IDLE_MS);
       const parser = listParser(onItem, prepare);
-      const invalid = (err: unknown) => new Error(`the API server sent an invalid list for GET ${path}: ${(err as Error).message}`);
-      return new Promise((resolve, reject) => {
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          try {
-            parser.write(chunk);
-          } catch (err) {
-            res.destroy();
-            reject(invalid(err));
-          }
-        });
-        res.on("end", () => {
-          try {
-            resolve(parser.end());
-          } catch (err) {
-            reject(invalid(err));
-          }
-        });
-        res.on("error", reject);
-      });
+      try {
+        await eachChunk(res, (chunk) => parser.write(chunk));
+        return parser.end();
+      } catch (err) {
+        if (err instanceof SyntaxError) {
+          throw new Error(`the API server sent an invalid list for GET ${path}: ${(err as Error).message}`);
+        }
+        throw err;
+      }
     },
     async watch(path, query, on, opts) {
       let res: http.IncomingMessage;
@@ -180,19 +169,35 @@ export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): Kub
   };
 }
 
-/** The body as text. Decoded chunk by chunk into V8 strings: a whole page never sits in one large malloc'd Buffer, which glibc keeps after it is freed (BENCHMARKS.md). */
-function readAll(res: http.IncomingMessage, max: number): Promise<string> {
+/**
+ * The body as text, chunk by chunk, decoded into V8 strings: a body never sits in one large
+ * malloc'd Buffer, which glibc keeps after it is freed (BENCHMARKS.md). A chunk handler that
+ * throws ends the response and the promise with its error.
+ */
+function eachChunk(res: http.IncomingMessage, onChunk: (text: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const parts: string[] = [];
-    let size = 0;
     res.setEncoding("utf8");
-    res.on("data", (c: string) => {
-      if (size < max) parts.push(c);
-      size += c.length;
+    res.on("data", (chunk: string) => {
+      try {
+        onChunk(chunk);
+      } catch (err) {
+        res.destroy();
+        reject(err);
+      }
     });
-    res.on("end", () => resolve(parts.join("")));
+    res.on("end", () => resolve());
     res.on("error", reject);
   });
+}
+
+async function readAll(res: http.IncomingMessage, max: number): Promise<string> {
+  const parts: string[] = [];
+  let size = 0;
+  await eachChunk(res, (chunk) => {
+    if (size < max) parts.push(chunk);
+    size += chunk.length;
+  });
+  return parts.join("");
 }
 
 function parseOr(text: string): unknown {

@@ -4,6 +4,8 @@
 // managedFields), which outlives the young generation. Cut at the item boundaries as the chunks
 // arrive, each item is parsed, projected and dropped while still young (BENCHMARKS.md).
 
+import { backslashesBefore } from "./json-text.ts";
+
 export interface ListParser {
   write(chunk: string): void;
   /** The list's fields other than `items` (apiVersion, kind, metadata). */
@@ -11,7 +13,6 @@ export interface ListParser {
 }
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
@@ -36,7 +37,7 @@ export function listParser(onItem: (item: unknown) => void, prepare: (itemText: 
   let skeletonStart = 0;
 
   const fail = (why: string): never => {
-    throw new Error(`malformed list: ${why}`);
+    throw new SyntaxError(`malformed list: ${why}`);
   };
 
   return {
@@ -45,10 +46,9 @@ export function listParser(onItem: (item: unknown) => void, prepare: (itemText: 
       while (i < c.length) {
         if (inString) {
           const q = c.indexOf('"', i);
-          let k = (q < 0 ? c.length : q) - 1;
-          while (k >= i && c.charCodeAt(k) === BACKSLASH) k--;
-          let run = (q < 0 ? c.length : q) - 1 - k;
-          if (k < i) run += backslashes;
+          const stop = q < 0 ? c.length : q;
+          let run = backslashesBefore(c, stop, i);
+          if (run === stop - i) run += backslashes; // the run goes back into the previous chunk
           if (q < 0) {
             backslashes = run;
             break;

@@ -6,15 +6,15 @@
 // text can only be a key — unless its first quote is itself escaped, which is checked. Its value
 // becomes null; a key written with spaces around the colon is simply left in.
 
+import { backslashesBefore } from "./json-text.ts";
+
 /** `text` with the value of every key in `keys` (anywhere in the document) replaced by null. */
 export function withoutFields(text: string, keys: readonly string[]): string {
   let out = text;
   for (const key of keys) {
     const needle = `"${key}":`;
     for (let at = out.indexOf(needle); at >= 0; ) {
-      let b = at - 1;
-      while (out.charCodeAt(b) === BACKSLASH) b--;
-      if ((at - 1 - b) % 2 === 1) {
+      if (backslashesBefore(out, at) % 2 === 1) {
         at = out.indexOf(needle, at + 1); // an escaped quote: this is inside a string
         continue;
       }
@@ -27,7 +27,6 @@ export function withoutFields(text: string, keys: readonly string[]): string {
   return out;
 }
 
-const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 
 /** The index just past the string whose opening quote is at `i`. */
@@ -35,9 +34,7 @@ function skipString(text: string, i: number): number {
   for (let from = i + 1; ; ) {
     const q = text.indexOf('"', from);
     if (q < 0) throw new SyntaxError("unterminated string");
-    let k = q - 1;
-    while (text.charCodeAt(k) === BACKSLASH) k--;
-    if ((q - 1 - k) % 2 === 0) return q + 1; // an even run of backslashes: the quote is not escaped
+    if (backslashesBefore(text, q, i + 1) % 2 === 0) return q + 1;
     from = q + 1;
   }
 }

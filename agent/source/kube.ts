@@ -111,8 +111,9 @@ export function watchKind(api: KubeClient, kind: WatchedKind, sink: SourceSink, 
         const code = (object as { code?: unknown } | null)?.code;
         if (code === 410) gone = true;
         else {
-          errorEvent = new Error(`the watch sent an error event: ${messageOf({ body: object })}`);
-          log.warn({ event: "watch-error", status: code, error: messageOf({ body: object }) }, "watch sent an error event");
+          const said = messageOf({ body: object });
+          errorEvent = new Error(`the watch sent an error event: ${said}`);
+          log.warn({ event: "watch-error", status: code, error: said }, "watch sent an error event");
         }
         return false;
       }
@@ -123,15 +124,14 @@ export function watchKind(api: KubeClient, kind: WatchedKind, sink: SourceSink, 
       if (type === "DELETED") sink.remove(view);
       else sink.upsert(view);
     };
+    const onEstablished = () => {
+      established = true;
+      recovered();
+    };
+    // A watch silent past the server-side timeout (plus slack) is a dead connection.
+    const idleTimeoutMs = (watchTimeout + 30) * 1000;
     try {
-      await api.watch(collectionPath(kind, opts.namespace), query, {
-        established: () => {
-          established = true;
-          recovered();
-        },
-        event,
-      // A watch silent past the server-side timeout (plus slack) is a dead connection.
-      }, { signal: stopper.signal, idleTimeoutMs: (watchTimeout + 30) * 1000 });
+      await api.watch(collectionPath(kind, opts.namespace), query, { established: onEstablished, event }, { signal: stopper.signal, idleTimeoutMs });
     } catch (error) {
       if (statusOf(error) === 410) return { kind: "gone" };
       return { kind: "ended", resourceVersion: rv, established, error };
