@@ -75,7 +75,7 @@ export async function runDemo(config: Config, choices: DemoChoices, out: NodeJS.
     await until(() => agent.link.state === "connected" || fatal !== undefined, 15_000);
     if (fatal) throw new Error(fatal);
     for (const [i, scene] of SCENES.entries()) {
-      screen.setStatus(`scene ${i + 1}/${SCENES.length}: ${scene.title}`);
+      screen.setScene(`scene ${i + 1}/${SCENES.length}`, scene.title);
       screen.say(`▶ scene ${i + 1}/${SCENES.length}: ${scene.title}`);
       await scene.play(cluster, refs, grace);
       await sleep(scene.holdMs?.(grace) ?? pause(grace));
