@@ -11,6 +11,7 @@ pkgs.mkShell {
     avr.buildPackages.binutils # avr-objcopy, avr-size
     pkgs.avrdude
     pkgs.socat
+    pkgs.util-linux # script(1): the demo runs in a real pseudo-terminal in test/e2e/demo-screen.test.ts
     pkgs.gnumake
     pkgs.systemd # udevadm
     pkgs.nix # nix-instantiate, for test/nix
