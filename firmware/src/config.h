@@ -2,10 +2,11 @@
 #ifndef FLUXLIGHT_CONFIG_H
 #define FLUXLIGHT_CONFIG_H
 
-/* Firmware report (QUERY_FIRMWARE, sysex 0x79): name and version 0.1. */
+/* Firmware report (QUERY_FIRMWARE, sysex 0x79): name and version 0.2 (firmware/README.md says
+ * what each version added). */
 #define FW_NAME "fluxlight"
 #define FW_VERSION_MAJOR 0
-#define FW_VERSION_MINOR 1
+#define FW_VERSION_MINOR 2
 
 /* Firmata protocol version reported by REPORT_VERSION (0xF9). */
 #define FIRMATA_PROTOCOL_MAJOR 2

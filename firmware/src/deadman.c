@@ -4,6 +4,9 @@
 #include "pins.h"
 #include "uart.h"
 
+/* The dead-man's switch is a Firmata feature: it draws on its pins through Firmata's pin
+ * interface (firmata_pin_draw, firmata_pins_take/give_back), never Firmata's tables. */
+
 struct dm_config dm_config;
 
 static uint32_t last_rx;      /* time of the last byte from the host */
@@ -12,20 +15,14 @@ static uint32_t last_render;
 static uint8_t lost;          /* host-lost being drawn now */
 static uint8_t lost_latched;  /* host-lost was drawn since the last QUERY */
 static uint16_t lost_count;   /* host-lost episodes since boot (saturates at 14 bits) */
+static uint8_t wd_latched;    /* a watchdog reset started this run, not yet told to a QUERY */
 
-void deadman_init(uint32_t now) { last_rx = now; }
-
-void deadman_drive(const struct dm_entry *e, uint8_t b) {
-  pin_pwm(e->pin, e->off ? (uint8_t)(255 - b) : b);
-  /* keep the Firmata state table truthful: what the pin now holds */
-  pin_state[e->pin] = pin_mode[e->pin] == MODE_PWM ? (e->off ? 255 - b : b) : ((e->off ? 255 - b : b) >= 128);
+void deadman_init(uint32_t now, uint8_t watchdog_reset) {
+  last_rx = now;
+  wd_latched = watchdog_reset;
 }
 
-static const struct dm_entry *entry_for(uint8_t pin) {
-  for (uint8_t i = 0; i < dm_config.count; i++)
-    if (dm_config.entry[i].pin == pin) return &dm_config.entry[i];
-  return 0;
-}
+void deadman_drive(const struct dm_entry *e, uint8_t b) { firmata_pin_draw(e->pin, e->off ? (uint8_t)(255 - b) : b); }
 
 static uint8_t brightness(const struct dm_entry *e, uint32_t t) {
   uint16_t period = e->period ? e->period : DM_DEFAULT_PERIOD;
@@ -50,18 +47,10 @@ static void enter_lost(uint32_t now) {
   lost_latched = 1;
   if (lost_count < 0x3FFF) lost_count++;
   lost_since = now;
-  /* Every other pin the host drives goes LOW, so no colour the host left on survives. */
-  for (uint8_t p = 2; p < TOTAL_PINS; p++) {
-    if ((pin_mode[p] == MODE_OUTPUT || pin_mode[p] == MODE_PWM) && !entry_for(p)) {
-      pin_write(p, 0);
-      pin_state[p] = 0;
-    }
-  }
-  /* Configured pins the host left as inputs become outputs for the duration. */
-  for (uint8_t i = 0; i < dm_config.count; i++) {
-    uint8_t p = dm_config.entry[i].pin;
-    if (pin_mode[p] != MODE_OUTPUT && pin_mode[p] != MODE_PWM) pin_mode[p] = MODE_OUTPUT;
-  }
+  /* Every other pin the host drives goes LOW; the configured pins are ours until the host speaks. */
+  uint32_t pins = 0;
+  for (uint8_t i = 0; i < dm_config.count; i++) pins |= PIN_BIT(dm_config.entry[i].pin);
+  firmata_pins_take(pins);
 }
 
 static void render(uint32_t now) {
@@ -74,6 +63,7 @@ void deadman_host_byte(uint32_t now) {
   if (lost) {
     lost = 0;
     for (uint8_t i = 0; i < dm_config.count; i++) deadman_drive(&dm_config.entry[i], 0);
+    firmata_pins_give_back(); /* inputs the host had set are inputs again */
   }
 }
 
@@ -119,7 +109,8 @@ static void query_reply(void) {
   if (dm_config.timeout) flags |= 0x01;
   if (lost_latched) flags |= 0x02;
   if (econfig_persisted()) flags |= 0x04;
-  lost_latched = 0;
+  if (wd_latched) flags |= 0x08;
+  lost_latched = wd_latched = 0;
   firmata_send_sysex_start(DM_SYSEX_QUERY);
   uart_putc(flags);
   uart_putc(dm_config.timeout & 0x7F);

@@ -31,7 +31,8 @@ struct dm_config {
 
 extern struct dm_config dm_config;
 
-void deadman_init(uint32_t now_ms);          /* dm_config already loaded */
+/* dm_config already loaded; watchdog_reset: this run began with a watchdog reset (QUERY flag 3) */
+void deadman_init(uint32_t now_ms, uint8_t watchdog_reset);
 void deadman_host_byte(uint32_t now_ms);     /* any byte from the host: alive */
 void deadman_poll(uint32_t now_ms, uint8_t hold_off); /* hold_off: self-test still running */
 void deadman_sysex(uint8_t id, uint8_t argc, const uint8_t *argv);

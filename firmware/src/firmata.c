@@ -34,6 +34,14 @@ static uint8_t sysex_buf[SYSEX_MAX];
 static uint8_t cmd, channel, need, got;
 static uint8_t args[2];
 
+/* Firmata's pin table: the mode the host set per pin, and its "state" (last value written, or
+ * the pull-up); what CAPABILITY/PIN_STATE answer. Features change it through firmata_pin_*. */
+static uint8_t pin_mode[TOTAL_PINS];
+static uint16_t pin_state[TOTAL_PINS];
+static uint32_t taken;                   /* pins a feature draws on now (firmata_pins_take) */
+static uint8_t host_mode[TOTAL_PINS];    /* their modes and states as the host had set them */
+static uint16_t host_state[TOTAL_PINS];
+
 /* reporting state */
 static uint8_t report_port[TOTAL_PORTS]; /* REPORT_DIGITAL enabled per port */
 static uint8_t port_inputs[TOTAL_PORTS]; /* pins in INPUT/PULLUP mode per port */
@@ -77,7 +85,8 @@ static uint8_t read_port_inputs(uint8_t port) {
   for (uint8_t i = 0; i < 8; i++) {
     uint8_t p = port * 8 + i;
     if (p >= TOTAL_PINS) break;
-    if ((port_inputs[port] & (1 << i)) && pin_read(p)) v |= (uint8_t)(1 << i);
+    /* a pin a feature has taken is an output for now: what it reads is not the host's input */
+    if ((port_inputs[port] & (1 << i)) && !(taken & PIN_BIT(p)) && pin_read(p)) v |= (uint8_t)(1 << i);
   }
   return v;
 }
@@ -103,38 +112,71 @@ static void report_digital(uint8_t port, uint8_t on) {
   }
 }
 
-static void set_pin_mode(uint8_t p, uint8_t mode) {
-  if (p >= TOTAL_PINS) return;
-  if (PIN_IS_ANALOG(p)) report_analog(PIN_TO_ANALOG(p), mode == MODE_ANALOG);
-  if (PIN_IS_DIGITAL(p)) {
-    uint8_t bit = (uint8_t)(1 << (p & 7));
-    if (mode == MODE_INPUT || mode == MODE_PULLUP) port_inputs[p / 8] |= bit;
-    else port_inputs[p / 8] &= (uint8_t)~bit;
-  }
+/* What CAPABILITY_QUERY lists, and all that SET_PIN_MODE accepts. */
+static uint8_t pin_supports(uint8_t p, uint8_t mode) {
   switch (mode) {
-    case MODE_ANALOG:
-      if (!PIN_IS_ANALOG(p)) return;
-      pin_input(p, 0);
-      break;
     case MODE_INPUT:
     case MODE_PULLUP:
-      if (!PIN_IS_DIGITAL(p)) return;
-      pin_input(p, mode == MODE_PULLUP);
-      break;
+    case MODE_OUTPUT: return PIN_IS_DIGITAL(p);
+    case MODE_ANALOG: return PIN_IS_ANALOG(p);
+    case MODE_PWM: return pin_is_pwm(p);
+    default: return 0;
+  }
+}
+
+static void set_pin_mode(uint8_t p, uint8_t mode) {
+  if (p >= TOTAL_PINS || !pin_supports(p, mode)) return; /* refused: nothing changes */
+  /* as StandardFirmata: an analog pin reports while in ANALOG mode, and only then */
+  if (PIN_IS_ANALOG(p)) report_analog(PIN_TO_ANALOG(p), mode == MODE_ANALOG);
+  uint8_t bit = (uint8_t)(1 << (p & 7));
+  if (mode == MODE_INPUT || mode == MODE_PULLUP) port_inputs[p / 8] |= bit;
+  else port_inputs[p / 8] &= (uint8_t)~bit;
+  switch (mode) {
+    case MODE_ANALOG: pin_input(p, 0); break;
+    case MODE_INPUT:
+    case MODE_PULLUP: pin_input(p, mode == MODE_PULLUP); break;
     case MODE_OUTPUT:
-      if (!PIN_IS_DIGITAL(p)) return;
       if (pin_mode[p] == MODE_PWM) pin_write(p, 0);
       pin_output(p);
       break;
-    case MODE_PWM:
-      if (!pin_is_pwm(p)) return;
-      pin_pwm(p, 0);
-      break;
-    default:
-      return; /* unsupported mode: ignored */
+    case MODE_PWM: pin_pwm(p, 0); break;
   }
   pin_mode[p] = mode;
   pin_state[p] = mode == MODE_PULLUP ? 1 : 0;
+}
+
+void firmata_pin_draw(uint8_t p, uint8_t duty) {
+  pin_pwm(p, duty);
+  pin_state[p] = pin_mode[p] == MODE_PWM ? duty : duty >= 128;
+}
+
+static uint8_t drives(uint8_t p) { return pin_mode[p] == MODE_OUTPUT || pin_mode[p] == MODE_PWM; }
+
+void firmata_pins_take(uint32_t pins) {
+  taken = pins;
+  for (uint8_t p = 2; p < TOTAL_PINS; p++) {
+    if (pins & PIN_BIT(p)) {
+      host_mode[p] = pin_mode[p];
+      host_state[p] = pin_state[p];
+      if (!drives(p)) pin_mode[p] = MODE_OUTPUT; /* the feature drives it from now on */
+    } else if (drives(p)) { /* no colour the host left on survives */
+      pin_write(p, 0);
+      pin_state[p] = 0;
+    }
+  }
+}
+
+void firmata_pins_give_back(void) {
+  for (uint8_t p = 2; p < TOTAL_PINS; p++) {
+    if (!(taken & PIN_BIT(p)) || pin_mode[p] == host_mode[p]) continue;
+    /* the host had it as an input (INPUT, PULLUP, ANALOG): an input again, its pull-up as it
+     * was (a 1 written to an INPUT pin turned it on); analog reporting was never changed */
+    uint8_t m = host_mode[p];
+    pin_input(p, m == MODE_PULLUP || (m == MODE_INPUT && host_state[p]));
+    pin_mode[p] = m;
+    pin_state[p] = host_state[p];
+  }
+  taken = 0;
 }
 
 static void digital_port_write(uint8_t port, uint8_t value) {
@@ -175,14 +217,11 @@ static void system_reset(void) {
 
 static void capability_response(void) {
   firmata_send_sysex_start(CAPABILITY_RESPONSE);
+  static const uint8_t modes[][2] = {
+      {MODE_INPUT, 1}, {MODE_PULLUP, 1}, {MODE_OUTPUT, 1}, {MODE_ANALOG, 10}, {MODE_PWM, 8}};
   for (uint8_t p = 0; p < TOTAL_PINS; p++) {
-    if (PIN_IS_DIGITAL(p)) {
-      uart_putc(MODE_INPUT), uart_putc(1);
-      uart_putc(MODE_PULLUP), uart_putc(1);
-      uart_putc(MODE_OUTPUT), uart_putc(1);
-    }
-    if (PIN_IS_ANALOG(p)) uart_putc(MODE_ANALOG), uart_putc(10);
-    if (pin_is_pwm(p)) uart_putc(MODE_PWM), uart_putc(8);
+    for (uint8_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+      if (pin_supports(p, modes[i][0])) uart_putc(modes[i][0]), uart_putc(modes[i][1]);
     uart_putc(0x7F);
   }
   firmata_send_sysex_end();

@@ -7,8 +7,10 @@
 #include "pins.h"
 #include "selftest.h"
 #include "uart.h"
+#include "watchdog.h"
 
 int main(void) {
+  watchdog_start(); /* from here on a hang, even in the set-up below, resets the chip */
   clock_init();
   pins_init();
   uart_init();
@@ -19,10 +21,12 @@ int main(void) {
    * digital pin an output, LOW unless already set) never flashes a common-anode LED. */
   selftest_start(millis());
   firmata_init(); /* pins to StandardFirmata's reset state; REPORT_VERSION + firmware report */
-  deadman_init(millis());
+  deadman_init(millis(), watchdog_caused_reset());
 
   for (;;) {
-    while (uart_available()) {
+    watchdog_feed(); /* only here: a main loop that stops coming round resets the chip */
+    /* the bytes already here, no more: a host that never stops sending cannot hold the loop */
+    for (uint8_t n = uart_available(); n; n--) {
       uint8_t b = uart_getc();
       selftest_stop();
       deadman_host_byte(millis()); /* hands the pins back before the byte is obeyed */

@@ -1,9 +1,6 @@
 #include "pins.h"
 #include <avr/io.h>
 
-uint8_t pin_mode[TOTAL_PINS];
-uint16_t pin_state[TOTAL_PINS];
-
 static volatile uint8_t *port_reg(uint8_t p) { return p < 8 ? &PORTD : p < 14 ? &PORTB : &PORTC; }
 static volatile uint8_t *ddr_reg(uint8_t p) { return p < 8 ? &DDRD : p < 14 ? &DDRB : &DDRC; }
 static volatile uint8_t *pin_reg(uint8_t p) { return p < 8 ? &PIND : p < 14 ? &PINB : &PINC; }

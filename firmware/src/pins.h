@@ -1,5 +1,5 @@
-/* Pin numbering, directions, levels, PWM (analogWrite-like) and the ADC; plus the Firmata
- * mode/state table that the protocol and the dead-man's switch share. */
+/* Pin numbering, directions, levels, PWM (analogWrite-like) and the ADC: the hardware only.
+ * Which mode the host gave a pin is Firmata's table (firmata.c). */
 #ifndef FLUXLIGHT_PINS_H
 #define FLUXLIGHT_PINS_H
 #include <stdint.h>
@@ -16,9 +16,6 @@
 #define PIN_IS_ANALOG(p) ((p) >= 14 && (p) < TOTAL_PINS)
 #define PIN_TO_ANALOG(p) ((p) - 14)
 uint8_t pin_is_pwm(uint8_t pin); /* 3, 5, 6, 9, 10, 11 */
-
-extern uint8_t pin_mode[TOTAL_PINS];   /* Firmata mode per pin */
-extern uint16_t pin_state[TOTAL_PINS]; /* Firmata "state": last value written / pull-up */
 
 void pins_init(void);                        /* ADC on, prescaler 128 */
 void pin_output(uint8_t pin);                /* DDR = output (level unchanged) */

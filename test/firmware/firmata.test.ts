@@ -40,10 +40,10 @@ describe("firmware: Firmata with firmata-io", () => {
   });
   after(() => bench.uno.stop());
 
-  it("reaches ready quickly in emulated time and reports fluxlight 0.1 over Firmata 2.5", () => {
+  it("reaches ready quickly in emulated time and reports fluxlight 0.2 over Firmata 2.5", () => {
     assert.ok(board.isReady);
     assert.equal(board.firmware.name, "fluxlight");
-    assert.deepEqual(board.firmware.version, { major: 0, minor: 1 });
+    assert.deepEqual(board.firmware.version, { major: 0, minor: 2 });
     assert.deepEqual(board.version, { major: 2, minor: 5 });
     assert.ok(readyAt < 200, `ready after ${readyAt.toFixed(1)} emulated ms`);
   });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Bench, PATTERN, buildFirmware, configureBody, sysex } from "./_helpers.ts";
 
-const ANNOUNCE = [0xf9, 2, 5, 0xf0, 0x79, 0, 1]; // REPORT_VERSION 2.5, then the firmware report 0.1
+const ANNOUNCE = [0xf9, 2, 5, 0xf0, 0x79, 0, 2]; // REPORT_VERSION 2.5, then the firmware report 0.2
 const RGB = [
   { pin: 9, pattern: PATTERN.BLINK, period: 500, level: 255 }, // red
   { pin: 10, pattern: PATTERN.OFF }, // green

@@ -13,10 +13,13 @@
  *   uno.pin(n)                     Arduino pin 0..19 → { mode, level, duty, pwm }
  *   uno.onPinChange(cb)            fires with { pin, millis, ...state } when level/duty/mode change
  *   uno.eeprom                     the 1 KiB EEPROM contents (survives reset)
- *   uno.serialBacklog, clearSerialQueue(), chipBaud, isRunning, stats { rxDropped, garbled, resets }
+ *   uno.serialBacklog, clearSerialQueue(), chipBaud, isRunning,
+ *   stats { rxDropped, garbled, resets, watchdogResets }
+ *   uno.wedge("halt" | "spin")     the chip hangs until its next reset (see wedge())
+ *   uno.watchdog                   { resets, timeoutMs, mcusr }: the watchdog as the firmware set it
  *
  * Peripherals: timers 0/1/2, ports B/C/D, USART0, EEPROM, ADC (inputs read 0), watchdog (its
- * reset is a board reset). Pin changes are reported once settled for 2 µs, stamped with the time
+ * reset is a board reset, with MCUSR and WDE as the datasheet has them: ./watchdog.ts). Pin changes are reported once settled for 2 µs, stamped with the time
  * of the first register write; a PWM pin reports duty changes, not its PWM-rate level toggles.
  * RX: a byte the firmware has not read yet holds back the next (no overrun); bytes arriving while
  * the receiver is off are lost, as on silicon. There is no bootloader: the app starts at once.
@@ -33,9 +36,13 @@ import {
   portCConfig, portDConfig, timer0Config, timer1Config, timer2Config, usart0Config, watchdogConfig,
 } from "avr8js";
 import { parseIntelHex } from "./hex.ts";
+import { MCUSR, PORF, applyReset, mcusrAfter, watchdogState, type ResetCause, type WatchdogState } from "./watchdog.ts";
 import { PWM_PINS, TIMERS, pinLocation, timerDuty, type PinState, type PortName, type TimerRegs } from "./pins.ts";
 
 export type { PinState } from "./pins.ts";
+export type { WatchdogState } from "./watchdog.ts";
+/** How the chip hangs: see EmulatedUno.wedge(). */
+export type Wedge = "halt" | "spin";
 export interface PinChange extends PinState { pin: number; millis: number }
 export interface UnoOptions {
   /** Follow the wall clock (default true). false: run as fast as the host allows. */
@@ -54,6 +61,8 @@ const UNPACED_SLICE = 20 * CYCLES_PER_MS;
 const MAX_CATCH_UP_MS = 250; // beyond this, slip rather than burst after a long host stall
 const UCSR0A = usart0Config.UCSRA;
 const RXC0 = 0x80;
+const SREG = 0x5f;
+const SREG_I = 0x80;
 const PORT_PINS: Record<PortName, number[]> = {
   D: [0, 1, 2, 3, 4, 5, 6, 7], B: [8, 9, 10, 11, 12, 13], C: [14, 15, 16, 17, 18, 19],
 };
@@ -71,7 +80,7 @@ export class EmulatedUno {
 
   /** Host's baud rate on the wire; undefined = always matches the chip. */
   wireBaud: number | undefined;
-  readonly stats = { rxDropped: 0, garbled: 0, resets: 0 };
+  readonly stats = { rxDropped: 0, garbled: 0, resets: 0, watchdogResets: 0 };
   private readonly progMem: Uint16Array;
   private readonly eepromBackend = new EEPROMMemoryBackend(EEPROM_BYTES);
   private cpu!: CPU;
@@ -84,7 +93,9 @@ export class EmulatedUno {
   private transient = false; // started by runFor(), stops when its waiters are done
   private powered = true;
   private inSlice = false;
-  private resetPending = false;
+  private resetPending: ResetCause | undefined;
+  private wedgeKind: Wedge | undefined;
+  private spinPc: number | undefined; // "spin": the address the main program loops on
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private anchorWall = 0;
   private anchorCycles = 0;
@@ -105,6 +116,7 @@ export class EmulatedUno {
     this.pacedOpt = this.paced = opts.paced ?? true;
     if (opts.eeprom) this.eepromBackend.memory.set(opts.eeprom.subarray(0, EEPROM_BYTES));
     this.build();
+    applyReset(this.cpu, PORF);
     for (let n = 0; n < 20; n++) this.pinCache[n] = this.pin(n);
   }
 
@@ -136,16 +148,29 @@ export class EmulatedUno {
     this.cancelTimer();
     for (const w of this.waiters.splice(0)) w.reject(new Error("EmulatedUno stopped"));
   }
-  /** Board reset (the RESET pin): CPU and peripherals to power-on state, flash and EEPROM kept. */
+  /** Board reset (the RESET pin): CPU and peripherals to their reset state, flash and EEPROM kept. */
   reset(): void {
-    if (this.inSlice) this.resetPending = true;
-    else this.rebuild();
+    if (this.inSlice) this.resetPending = "external";
+    else this.rebuild("external");
   }
+  /**
+   * The chip hangs until its next reset (the watchdog's, or reset()):
+   * - "halt": no instruction runs, while timers (so PWM), the USART and the watchdog go on;
+   * - "spin": the main program loops where it is for ever (the first instruction reached with
+   *   interrupts enabled), while interrupts are still served, so millis() and serial receive go on.
+   * A watchdog fed from an interrupt misses "spin"; one fed from the main loop catches both.
+   */
+  wedge(kind: Wedge): void {
+    this.wedgeKind = kind;
+    this.spinPc = undefined;
+  }
+  get wedged(): Wedge | undefined { return this.wedgeKind; }
+  get watchdog(): WatchdogState { return watchdogState(this.cpu.data); }
   /** USB power gone: halts with pins floating; serial input is lost until start(). */
   powerOff(): void {
     this.stop();
     this.rxQueue.length = 0;
-    this.rebuild();
+    this.rebuild("power-on");
     this.powered = false;
   }
   /** Advance emulated time by ms; if the board is not running, runs it unpaced meanwhile. */
@@ -204,8 +229,9 @@ export class EmulatedUno {
     new AVREEPROM(cpu, this.eepromBackend);
     new AVRWatchdog(cpu, watchdogConfig, clock);
     // avr8js's watchdog calls cpu.reset(), which resets only the core; make it a board reset,
-    // taken between instructions. (On a real Uno optiboot then clears MCUSR and the WDT.)
-    cpu.reset = () => { this.resetPending = true; };
+    // taken between instructions. (On an Uno, optiboot would then clear MCUSR and the watchdog
+    // before the application starts; here, as on a chip without a bootloader, the firmware must.)
+    cpu.reset = () => { this.resetPending = "watchdog"; };
     this.cpu = cpu;
     this.usart.onByteTransmit = (b) => {
       if (this.baudMismatch()) { this.stats.garbled++; b = scramble(b); }
@@ -233,13 +259,17 @@ export class EmulatedUno {
     };
   }
 
-  private rebuild(): void {
+  private rebuild(cause: ResetCause): void {
     if (this.settleArmed) this.settle(); // its clock event dies with the old CPU
+    const mcusr = mcusrAfter(cause, this.cpu.data[MCUSR]!);
     this.cycleBase += this.cpu.cycles;
     this.tx.length = 0;
     this.rxArmed = false;
+    this.wedgeKind = this.spinPc = undefined;
     this.build();
+    applyReset(this.cpu, mcusr);
     this.stats.resets++;
+    if (cause === "watchdog") this.stats.watchdogResets++;
     this.armRx();
     this.dirty = ALL_PINS_MASK;
     this.dirtySince = this.cycles;
@@ -348,13 +378,34 @@ export class EmulatedUno {
       const cpu = this.cpu;
       const end = target - this.cycleBase;
       while (cpu.cycles < end && !this.resetPending) {
-        avrInstruction(cpu);
+        if (this.wedgeKind === "halt") { this.idle(end); continue; }
+        if (this.wedgeKind === "spin" && this.spinning()) cpu.cycles += 2; // rjmp .
+        else avrInstruction(cpu);
         cpu.tick();
       }
     } finally {
       this.inSlice = false;
     }
-    if (this.resetPending) { this.resetPending = false; this.rebuild(); }
+    const cause = this.resetPending;
+    if (cause) { this.resetPending = undefined; this.rebuild(cause); }
+  }
+
+  private spinning(): boolean {
+    if (this.spinPc === undefined && this.cpu.interruptsEnabled) this.spinPc = this.cpu.pc;
+    return this.cpu.pc === this.spinPc;
+  }
+
+  // "halt": time jumps to the next peripheral event (a timer step, a byte on the wire, the
+  // watchdog), which runs; a pending interrupt is not taken, since taking one runs code.
+  private idle(end: number): void {
+    const cpu = this.cpu;
+    // avr8js keeps its event queue private; only its head's time is read.
+    const next = (cpu as unknown as { nextClockEvent: { cycles: number } | null }).nextClockEvent;
+    cpu.cycles = Math.max(cpu.cycles, Math.min(next?.cycles ?? end, end));
+    const i = cpu.data[SREG]! & SREG_I;
+    cpu.data[SREG] &= ~SREG_I;
+    cpu.tick();
+    cpu.data[SREG] |= i;
   }
 
   private flushTx(): void {
