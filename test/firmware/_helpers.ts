@@ -32,6 +32,8 @@ export const sysex = (body: number[]): number[] => [0xf0, ...body, 0xf7];
 
 export interface QueryReply {
   armed: boolean; lostSinceLastQuery: boolean; persisted: boolean;
+  /** a watchdog reset began this run, and no QUERY has said so yet */
+  watchdogReset: boolean;
   timeout: number; lostCount: number; entries: Required<Entry>[];
 }
 export function parseQuery(body: number[]): QueryReply {
@@ -43,7 +45,7 @@ export function parseQuery(body: number[]): QueryReply {
     entries.push({ pin: pin!, pattern: pattern!, period: p0! | (p1! << 7), level: l0! | (l1! << 7), off: off as 0 | 1 });
   }
   return {
-    armed: !!(flags & 1), lostSinceLastQuery: !!(flags & 2), persisted: !!(flags & 4),
+    armed: !!(flags & 1), lostSinceLastQuery: !!(flags & 2), persisted: !!(flags & 4), watchdogReset: !!(flags & 8),
     timeout: t0 | (t1 << 7) | (t2 << 14), lostCount: c0 | (c1 << 7), entries,
   };
 }
@@ -86,6 +88,14 @@ export class Bench {
     const r = this.sysexReplies(SYSEX.QUERY);
     if (r.length !== 1) throw new Error(`expected one QUERY reply, got ${r.length}`);
     return parseQuery(r[0]!);
+  }
+  /** PIN_STATE_QUERY: the pin's Firmata mode and state as the board tells them. */
+  async pinState(pin: number): Promise<{ mode: number; state: number }> {
+    this.take();
+    await this.send(sysex([0x6d, pin]), 3);
+    const r = this.sysexReplies(0x6e).find((d) => d[0] === pin);
+    if (!r) throw new Error(`no PIN_STATE_RESPONSE for pin ${pin}`);
+    return { mode: r[1]!, state: r.slice(2).reduce((v, b, i) => v | (b << (7 * i)), 0) };
   }
   /** Pin changes of one pin at or after a time. */
   of(pin: number, since = 0): PinChange[] { return this.changes.filter((c) => c.pin === pin && c.millis >= since); }
