@@ -101,6 +101,19 @@ export class Bench {
   of(pin: number, since = 0): PinChange[] { return this.changes.filter((c) => c.pin === pin && c.millis >= since); }
 }
 
+/** When each pin was lit and for how long, from `since` on (level 1 = lit unless inverted). */
+export function litSpans(b: Bench, pin: number, since: number, litLevel = 1): [number, number][] {
+  const spans: [number, number][] = [];
+  let on: number | undefined;
+  for (const c of b.of(pin, since)) {
+    if (c.mode === "input") continue; // out of reset, before the firmware runs: nothing drives it
+    if (c.level === litLevel && on === undefined) on = c.millis;
+    else if (c.level !== litLevel && on !== undefined) { spans.push([on - since, c.millis - on]); on = undefined; }
+  }
+  if (on !== undefined) spans.push([on - since, Infinity]);
+  return spans;
+}
+
 /**
  * A firmata-io transport over the emulated board: firmata-io needs only on("data"), write(buf, cb)
  * and the open/close/error events.

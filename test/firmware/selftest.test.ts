@@ -2,7 +2,7 @@
 // pins, lights each once, then stays dark until the host speaks — without delaying the handshake.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Bench, PATTERN, buildFirmware, configureBody, sysex } from "./_helpers.ts";
+import { Bench, PATTERN, buildFirmware, configureBody, litSpans, sysex } from "./_helpers.ts";
 
 const ANNOUNCE = [0xf9, 2, 5, 0xf0, 0x79, 0, 2]; // REPORT_VERSION 2.5, then the firmware report 0.2
 const RGB = [
@@ -10,19 +10,6 @@ const RGB = [
   { pin: 10, pattern: PATTERN.OFF }, // green
   { pin: 11, pattern: PATTERN.SOLID, level: 80 }, // blue
 ];
-
-/** When each pin was lit and for how long, from `since` on (level 1 = lit unless inverted). */
-function litSpans(b: Bench, pin: number, since: number, litLevel = 1): [number, number][] {
-  const spans: [number, number][] = [];
-  let on: number | undefined;
-  for (const c of b.of(pin, since)) {
-    if (c.mode === "input") continue; // out of reset, before the firmware runs: nothing drives it
-    if (c.level === litLevel && on === undefined) on = c.millis;
-    else if (c.level !== litLevel && on !== undefined) { spans.push([on - since, c.millis - on]); on = undefined; }
-  }
-  if (on !== undefined) spans.push([on - since, Infinity]);
-  return spans;
-}
 
 async function configured(entries = RGB, timeout = 1000): Promise<Bench> {
   const b = await Bench.boot();
