@@ -25,8 +25,9 @@ int main(void) {
 
   for (;;) {
     watchdog_feed(); /* only here: a main loop that stops coming round resets the chip */
-    /* the bytes already here, no more: a host that never stops sending cannot hold the loop */
-    for (uint8_t n = uart_available(); n; n--) {
+    /* one byte per pass: a pass stays short (a byte's work is at most ~30 ms, a capability
+     * answer through a full transmit buffer), however fast and long a host sends */
+    if (uart_available()) {
       uint8_t b = uart_getc();
       selftest_stop();
       deadman_host_byte(millis()); /* hands the pins back before the byte is obeyed */
