@@ -193,6 +193,9 @@ export class BoardLink {
       io.sysexCommand([QUERY]);
     });
     if (this.port !== port) return;
+    if (state?.watchdogReset) {
+      this.log.warn({ event: "board-watchdog-reset", firmware }, "the board's watchdog had reset it: its firmware stopped running for a second (a hang) and started afresh; the light is drawn again");
+    }
     if (!state || state.timeoutMs !== timeoutMs) {
       this.log.warn({ event: "deadman-unconfirmed", firmware, reply: state ?? null }, "the board did not confirm the dead-man's switch configuration; if the agent dies, the LED may keep its last colour");
     } else if (timeoutMs === 0) {

@@ -40,6 +40,8 @@ export interface DeadmanState {
   persisted: boolean;
   /** Host-lost episodes since the board powered on. */
   episodes: number;
+  /** The board's watchdog reset it (its firmware hung) and no query had said so yet (firmware ≥ 0.2). */
+  watchdogReset: boolean;
 }
 
 /** QUERY's reply data (after the ID), as firmata-io hands it over (7-bit bytes). */
@@ -50,6 +52,7 @@ export function parseQueryReply(data: number[]): DeadmanState | undefined {
     armed: (flags & 1) !== 0,
     wasLost: (flags & 2) !== 0,
     persisted: (flags & 4) !== 0,
+    watchdogReset: (flags & 8) !== 0,
     timeoutMs: t0 + t1 * 128 + t2 * 16384,
     episodes: c0 + c1 * 128,
   };
