@@ -193,9 +193,6 @@ export class BoardLink {
       io.sysexCommand([QUERY]);
     });
     if (this.port !== port) return;
-    if (state?.watchdogReset) {
-      this.log.warn({ event: "board-watchdog-reset", firmware }, "the board's watchdog had reset it: its firmware stopped running for a second (a hang) and started afresh; the light is drawn again");
-    }
     if (!state || state.timeoutMs !== timeoutMs) {
       this.log.warn({ event: "deadman-unconfirmed", firmware, reply: state ?? null }, "the board did not confirm the dead-man's switch configuration; if the agent dies, the LED may keep its last colour");
     } else if (timeoutMs === 0) {
@@ -203,8 +200,9 @@ export class BoardLink {
       return;
     } else {
       this.log.info(
-        { event: "deadman-armed", heartbeatTimeoutMs: timeoutMs, hostLostEpisodes: state.episodes },
-        `dead-man's switch armed: the board draws host lost after ${timeoutMs / 1000}s without the agent${state.episodes ? ` (it did so ${state.episodes} time${state.episodes === 1 ? "" : "s"} since power-on)` : ""}`,
+        { event: "deadman-armed", heartbeatTimeoutMs: timeoutMs, hostLostEpisodes: state.episodes, watchdogReset: state.watchdogReset },
+        `dead-man's switch armed: the board draws host lost after ${timeoutMs / 1000}s without the agent${state.episodes ? ` (it did so ${state.episodes} time${state.episodes === 1 ? "" : "s"} since power-on)` : ""}` +
+          (state.watchdogReset ? "; the board last started after its watchdog reset it (its firmware had hung)" : ""),
       );
     }
     // The board ends host lost at our next byte and leaves the LED dark: the light is ours to

@@ -40,7 +40,7 @@ export interface DeadmanState {
   persisted: boolean;
   /** Host-lost episodes since the board powered on. */
   episodes: number;
-  /** The board's watchdog reset it (its firmware hung) and no query had said so yet (firmware ≥ 0.2). */
+  /** The board's firmware is running since its watchdog reset it: it had hung (firmware ≥ 0.2). */
   watchdogReset: boolean;
 }
 

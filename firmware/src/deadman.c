@@ -15,11 +15,11 @@ static uint32_t last_render;
 static uint8_t lost;          /* host-lost being drawn now */
 static uint8_t lost_latched;  /* host-lost was drawn since the last QUERY */
 static uint16_t lost_count;   /* host-lost episodes since boot (saturates at 14 bits) */
-static uint8_t wd_latched;    /* a watchdog reset started this run, not yet told to a QUERY */
+static uint8_t wd_reset;      /* this run began with a watchdog reset */
 
 void deadman_init(uint32_t now, uint8_t watchdog_reset) {
   last_rx = now;
-  wd_latched = watchdog_reset;
+  wd_reset = watchdog_reset;
 }
 
 void deadman_drive(const struct dm_entry *e, uint8_t b) { firmata_pin_draw(e->pin, e->off ? (uint8_t)(255 - b) : b); }
@@ -109,8 +109,8 @@ static void query_reply(void) {
   if (dm_config.timeout) flags |= 0x01;
   if (lost_latched) flags |= 0x02;
   if (econfig_persisted()) flags |= 0x04;
-  if (wd_latched) flags |= 0x08;
-  lost_latched = wd_latched = 0;
+  if (wd_reset) flags |= 0x08;
+  lost_latched = 0;
   firmata_send_sysex_start(DM_SYSEX_QUERY);
   uart_putc(flags);
   uart_putc(dm_config.timeout & 0x7F);

@@ -32,7 +32,7 @@ export const sysex = (body: number[]): number[] => [0xf0, ...body, 0xf7];
 
 export interface QueryReply {
   armed: boolean; lostSinceLastQuery: boolean; persisted: boolean;
-  /** a watchdog reset began this run, and no QUERY has said so yet */
+  /** this run of the firmware began with a watchdog reset */
   watchdogReset: boolean;
   timeout: number; lostCount: number; entries: Required<Entry>[];
 }
