@@ -48,7 +48,7 @@ test("the ATmega328P wedges: the watchdog resets it and the agent draws the clus
     agent.logs.waitFor(() => agent.logs.events(event).length >= n, timeoutMs, `${event} #${n}`).then(() => agent.logs.events(event)[n - 1]!);
 
   await t.test("no instruction runs (timers and PWM go on), and the Kustomization fails meanwhile: red after the reset", async () => {
-    await hang("halt", "green", () => {
+    const { at } = await hang("halt", "green", () => {
       for (const s of failedRun(server.get(ref)!, "rev-2", "BuildFailed", "kustomize build failed")) server.updateStatus(ref, s);
     });
     const gone = await nth("board-disconnected", 1, 15_000);
@@ -58,6 +58,7 @@ test("the ATmega328P wedges: the watchdog resets it and the agent draws the clus
     assert.equal(armed.watchdogReset, true);
     assert.match(String(armed.msg), /watchdog reset it/, "the agent says why the board restarted");
     await led.waitForLed("red", 10_000, 300);
+    t.diagnostic(`red ${Math.round(uno.millis - at - 300)} chip-ms (or less) after the hang`);
   });
 
   await t.test("the main loop spins with interrupts served, and the Kustomization recovers meanwhile: green after the reset", async () => {

@@ -402,10 +402,10 @@ export class EmulatedUno {
     // avr8js keeps its event queue private; only its head's time is read.
     const next = (cpu as unknown as { nextClockEvent: { cycles: number } | null }).nextClockEvent;
     cpu.cycles = Math.max(cpu.cycles, Math.min(next?.cycles ?? end, end));
-    const i = cpu.data[SREG]! & SREG_I;
-    cpu.data[SREG] &= ~SREG_I;
+    const sreg = cpu.data[SREG]!;
+    cpu.data[SREG] = sreg & ~SREG_I;
     cpu.tick();
-    cpu.data[SREG] |= i;
+    cpu.data[SREG] = cpu.data[SREG]! | (sreg & SREG_I);
   }
 
   private flushTx(): void {
