@@ -19,8 +19,9 @@
  *   uno.watchdog                   { resets, timeoutMs, mcusr }: the watchdog as the firmware set it
  *
  * Peripherals: timers 0/1/2, ports B/C/D, USART0, EEPROM, ADC (inputs read 0), watchdog (its
- * reset is a board reset, with MCUSR and WDE as the datasheet has them: ./watchdog.ts). Pin changes are reported once settled for 2 µs, stamped with the time
- * of the first register write; a PWM pin reports duty changes, not its PWM-rate level toggles.
+ * reset is a board reset, with MCUSR and WDE as the datasheet has them: ./watchdog.ts). Pin
+ * changes are reported once settled for 2 µs, stamped with the time of the first register
+ * write; a PWM pin reports duty changes, not its PWM-rate level toggles.
  * RX: a byte the firmware has not read yet holds back the next (no overrun); bytes arriving while
  * the receiver is off are lost, as on silicon. There is no bootloader: the app starts at once.
  *
