@@ -19,7 +19,7 @@ test("the demo's story plays out on the emulated chip: every scene shows its col
   assert.equal(result.matched, result.scenes, `every scene as expected:\n${out}`);
   const seen = [...out.matchAll(/^\[[^\]]+\]\s+LED: (\S+)/gm)].map((m) => m[1]);
   assert.deepEqual(seen, ["green", "green", "red", "green", "amber", "green", "red", "green"]);
-  assert.match(out, /board connected on \/dev\/ttyACM0 \(fluxlight 0\.1\)/);
+  assert.match(out, /board connected on \/dev\/ttyACM0 \(fluxlight 0\.2\)/);
   assert.match(out, /light ok → failed: .*Bucket flux-system\/caddy-bucket BucketOperationFailed/);
   assert.match(out, /demo over: 8 of 8 scenes/);
 });
