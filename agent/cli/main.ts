@@ -33,9 +33,10 @@ export function exitOnSignals(stop: () => Promise<void>): void {
 }
 
 async function run(config: Config): Promise<void> {
-  const [{ loadKubeConfig, serverText, UsageError }, { createLog }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
+  const [{ loadKubeConfig, serverText, UsageError }, { createLog }, { installLastResort }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
     import("./kubeconfig.ts"),
     import("../log/logger.ts"),
+    import("../log/last-resort.ts"),
     import("../agent.ts"),
     import("../link/serialport.ts"),
     import("../http/server.ts"),
@@ -48,6 +49,7 @@ async function run(config: Config): Promise<void> {
     throw err;
   }
   const log = createLog({ level: config.logLevel, format: config.logFormat });
+  installLastResort(log);
   log.info(
     {
       event: "start",

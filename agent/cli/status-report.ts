@@ -4,7 +4,7 @@ import type { Connectivity, Evaluation, ObjectView, Signal, Verdict } from "../m
 import { createSignalState, decide, observeConnectivity, observeObject, type Decision } from "../signal/index.ts";
 import { FLUX_KINDS } from "../source/kinds.ts";
 import { evaluate } from "../status/verdict.ts";
-import { safeJson } from "./escape.ts";
+import { safeJson } from "../text/escape.ts";
 import { formatTable } from "./table.ts";
 
 /** One object as the status command reports it: `flux get`'s columns plus fluxlight's verdict. */

@@ -9,7 +9,7 @@ import { classify, messageOf, statusOf } from "../source/errors.ts";
 import { FLUX_KINDS, findKind, resourceName, type WatchedKind } from "../source/kinds.ts";
 import { listKind } from "../source/list.ts";
 import { UNREAD_FIELDS } from "../status/project.ts";
-import { escapeText } from "./escape.ts";
+import { escapeText } from "../text/escape.ts";
 import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
 import { serverText, type ClusterAccess } from "../kube/config.ts";
 import { buildReport, exitCodeFor, formatStatusJson, formatStatusTable, EXIT } from "./status-report.ts";

@@ -1,6 +1,6 @@
 // Columns as `flux get` and kubectl print them: each as wide as its widest cell, three spaces
 // apart, no trailing blanks, nothing cut short (a long message runs on, as flux lets it).
-import { escapeText } from "./escape.ts";
+import { escapeText } from "../text/escape.ts";
 
 const GAP = "   ";
 

@@ -1,11 +1,36 @@
 // The agent's HTTP face for the kubelet and Prometheus: /healthz, /readyz, /metrics, on plain
 // node:http. Everything is read from the snapshot at request time; nothing here changes the agent.
+// Any pod in the cluster may reach this port (the chart's Service), so every request is bounded
+// (header size, body, time, idle connections, connection count) and fails alone: a fault in one
+// is answered (404, 405, 413, 500), logged at most once a minute, and the agent goes on.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { AgentSnapshot } from "../agent.ts";
 import type { Log } from "../log/logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { readiness } from "./probes.ts";
+import { rateLimiter } from "../log/ratelimit.ts";
+
+/** The bounds on what a client may send or hold (README, "Reliability"). */
+export const HTTP_LIMITS = {
+  /** Request line and headers together; a scraper sends a few hundred bytes. */
+  maxHeaderBytes: 8 * 1024,
+  /** No endpoint reads a body: a larger one is refused with 413 and the connection closed. */
+  maxBodyBytes: 1024,
+  /** From the first byte to the end of the headers, and of the whole request. */
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  /** A kept-alive connection with no request for this long is closed. */
+  keepAliveTimeoutMs: 5_000,
+  /** Open connections at once; more are refused until some close. */
+  maxConnections: 64,
+} as const;
+
+/** The path of a request target: origin-form (`/metrics?x`) or absolute-form (`http://host/metrics`); anything else serves nothing. */
+export function targetPath(target: string): string | undefined {
+  const form = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/?#]*)?(\/[^?#]*)/i.exec(target);
+  return form ? form[1] : undefined;
+}
 
 export interface HttpServer {
   /** The port listened on (the one chosen by the OS when asked for 0). */
@@ -43,25 +68,38 @@ export async function startHttp(
     },
   };
 
+  const limit = rateLimiter(60_000);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? "/", "http://fluxlight").pathname;
-    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
-    if (!route) return reply(res, 404, "text/plain; charset=utf-8", "not found: fluxlight serves /healthz, /readyz and /metrics\n");
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.setHeader("Allow", "GET, HEAD");
-      return reply(res, 405, "text/plain; charset=utf-8", `${req.method ?? "?"} not allowed: use GET or HEAD\n`);
-    }
+    const path = targetPath(req.url ?? "");
     try {
+      if (bodyTooLarge(req, res)) return;
+      const route = path !== undefined && Object.hasOwn(routes, path) ? routes[path] : undefined;
+      if (!route) return reply(res, 404, "text/plain; charset=utf-8", "not found: fluxlight serves /healthz, /readyz and /metrics\n");
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.setHeader("Allow", "GET, HEAD");
+        return reply(res, 405, "text/plain; charset=utf-8", "method not allowed: use GET or HEAD\n");
+      }
       await route(res);
     } catch (err) {
       // A probe that throws must not take the agent down with it; the kubelet sees a 500.
-      log.error({ event: "http-error", path, error: (err as Error).message }, `HTTP ${path} failed: ${(err as Error).message}`);
+      const { log: say, suppressed } = limit.admit(`error:${path ?? ""}`);
+      const error = err instanceof Error ? err.message : String(err);
+      if (say) log.error({ event: "http-error", path: path ?? null, error, ...(suppressed ? { suppressed } : {}) }, `HTTP ${path ?? "request"} failed: ${error}`);
       if (!res.headersSent) reply(res, 500, "text/plain; charset=utf-8", "internal error\n");
       else res.destroy();
     }
   };
 
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer(
+    {
+      maxHeaderSize: HTTP_LIMITS.maxHeaderBytes,
+      headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+      requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+    },
+    (req, res) => void handle(req, res),
+  );
+  server.maxConnections = HTTP_LIMITS.maxConnections;
   const sockets = new Set<Socket>();
   server.on("connection", (s) => {
     sockets.add(s);
@@ -87,6 +125,25 @@ export async function startHttp(
       return closed;
     },
   };
+}
+
+/**
+ * A body larger than any endpoint needs (none reads one): 413 and the connection closed, so
+ * node does not read and discard the rest. A small body is drained and ignored.
+ */
+function bodyTooLarge(req: IncomingMessage, res: ServerResponse): boolean {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > HTTP_LIMITS.maxBodyBytes || !Number.isFinite(declared)) {
+    res.setHeader("Connection", "close");
+    reply(res, 413, "text/plain; charset=utf-8", "request body too large: fluxlight reads none\n");
+    return true;
+  }
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > HTTP_LIMITS.maxBodyBytes) req.socket.destroy();
+  });
+  return false;
 }
 
 function reply(res: ServerResponse, status: number, contentType: string, body: string): void {

@@ -4,27 +4,51 @@
 //
 // A key is found as the exact text `"name":`. Inside a JSON string every quote is escaped, so that
 // text can only be a key — unless its first quote is itself escaped, which is checked. Its value
-// becomes null; a key written with spaces around the colon is simply left in.
+// becomes null; a key written with spaces around the colon, or with escapes (`"hist\u006fry"`),
+// is simply left in (the projection ignores it anyway).
+//
+// One pass, linear in the text: every key is searched for at once, the text after a dropped
+// value is never searched again, and the output is built from slices joined once at the end. (It
+// used to rebuild the whole string at each match: a HelmRelease with 40,000 `history` keys in its
+// values took 15 s.)
 
 import { backslashesBefore } from "./json-text.ts";
 
+const patterns = new Map<string, RegExp>();
+
+/** One regular expression finding any of `keys` as a key. */
+function patternFor(keys: readonly string[]): RegExp {
+  const id = keys.join("\u0000");
+  let re = patterns.get(id);
+  if (!re) {
+    re = new RegExp(`"(?:${keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})":`, "g");
+    patterns.set(id, re);
+  }
+  return re;
+}
+
 /** `text` with the value of every key in `keys` (anywhere in the document) replaced by null. */
 export function withoutFields(text: string, keys: readonly string[]): string {
-  let out = text;
-  for (const key of keys) {
-    const needle = `"${key}":`;
-    for (let at = out.indexOf(needle); at >= 0; ) {
-      if (backslashesBefore(out, at) % 2 === 1) {
-        at = out.indexOf(needle, at + 1); // an escaped quote: this is inside a string
-        continue;
-      }
-      const value = at + needle.length;
-      const end = skipValue(out, value);
-      out = `${out.slice(0, value)}null${out.slice(end)}`;
-      at = out.indexOf(needle, value + 4);
+  if (keys.length === 0) return text;
+  const re = patternFor(keys);
+  re.lastIndex = 0;
+  const parts: string[] = [];
+  let copied = 0; // text before this is in parts already
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const at = m.index;
+    if (backslashesBefore(text, at) % 2 === 1) {
+      re.lastIndex = at + 1; // an escaped quote: this is inside a string
+      continue;
     }
+    const value = at + m[0].length;
+    const end = skipValue(text, value);
+    parts.push(text.slice(copied, value), "null");
+    copied = end;
+    re.lastIndex = end;
   }
-  return out;
+  if (copied === 0) return text;
+  parts.push(text.slice(copied));
+  return parts.join("");
 }
 
 const QUOTE = 0x22;

@@ -3,7 +3,7 @@
 import { pino, type Logger, type DestinationStream } from "pino";
 import { createRequire } from "node:module";
 import type { PrettyOptions } from "pino-pretty";
-import { disarmJson } from "../cli/escape.ts";
+import { disarmJson } from "../text/escape.ts";
 
 export type Log = Logger;
 

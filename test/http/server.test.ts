@@ -178,6 +178,10 @@ describe("HTTP endpoints", () => {
       assert.equal((await fetchPath(broken.port, "/metrics")).status, 500);
       assert.equal((await fetchPath(broken.port, "/healthz")).status, 200);
       assert.ok(errors.some((e) => e.includes("boom")));
+      // A fault repeated by every scrape is logged once a minute, not once a request.
+      const before = errors.length;
+      for (let i = 0; i < 20; i++) assert.equal((await fetchPath(broken.port, "/readyz")).status, 500);
+      assert.equal(errors.length, before, "repeats within the minute are held back");
     } finally {
       await broken.close();
     }

@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ObjectView } from "../../agent/model.ts";
-import { escapeText, safeJson } from "../../agent/cli/escape.ts";
+import { escapeText, safeJson } from "../../agent/text/escape.ts";
 import { formatTable } from "../../agent/cli/table.ts";
 import { buildReport, exitCodeFor, formatStatusJson, formatStatusTable, readyColumn, type StatusRow } from "../../agent/cli/status-report.ts";
 

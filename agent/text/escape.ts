@@ -1,4 +1,4 @@
-// Text from the cluster (names, reasons, messages, API errors) is untrusted: a condition message
+// Shared by every output (logs, `fluxlight status`, the demo). Text from the cluster (names, reasons, messages, API errors) is untrusted: a condition message
 // can carry ESC sequences that recolour, retitle or rewrite a terminal, or bidi controls that
 // make a line read as something else. Nothing from the cluster reaches a terminal unescaped.
 
