@@ -39,6 +39,8 @@ export interface AgentDeps {
   now?: () => number;
   /** How often to look again for Flux kinds installed after start-up. */
   rediscoverMs?: number;
+  /** How long a list page may take in all (tests shorten it); default BOUNDS.requestDeadlineMs. */
+  requestDeadlineMs?: number;
   /** The wiring cannot be drawn on this board: the process should exit 2 with this line. */
   onFatal(message: string): void;
 }
@@ -68,7 +70,7 @@ export interface Agent {
 export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   const now = deps.now ?? Date.now;
   const log = deps.log;
-  const api = kubeClient(deps.cluster, { ignoredFields: UNREAD_FIELDS });
+  const api = kubeClient(deps.cluster, { ignoredFields: UNREAD_FIELDS, requestDeadlineMs: deps.requestDeadlineMs });
   const wanted = settings.kinds ?? FLUX_KINDS;
   const scopes: (string | undefined)[] = settings.namespaces.length ? settings.namespaces : [undefined];
   const sources = new Map<string, KindSource>();

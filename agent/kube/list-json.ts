@@ -20,8 +20,18 @@ const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
+export interface ListLimits {
+  /** Longest item, in characters; a longer one is skipped (never buffered) and `onOversize` told. The list's other fields together get the same bound, past which the list fails. */
+  maxItem?: number;
+  onOversize?(chars: number): void;
+}
+
 /** `onItem` gets each element of the top-level `items` array, parsed, as soon as it is complete. */
-export function listParser(onItem: (item: unknown) => void, prepare: (itemText: string) => string = (t) => t): ListParser {
+export function listParser(onItem: (item: unknown) => void, prepare: (itemText: string) => string = (t) => t, limits: ListLimits = {}): ListParser {
+  const max = limits.maxItem ?? Infinity;
+  let itemChars = 0; // of the open item, from earlier chunks
+  let oversize = false; // the open item passed max: its text is no longer kept
+  let skeletonChars = 0;
   let depth = 0;
   let inString = false;
   let backslashes = 0; // a run of them ending the previous chunk, inside a string
@@ -90,6 +100,8 @@ export function listParser(onItem: (item: unknown) => void, prepare: (itemText: 
           if (afterItem) fail("two items without a comma");
           item = [];
           itemStart = i;
+          itemChars = 0;
+          oversize = false;
           afterComma = false;
         }
         if (ch === QUOTE) {
@@ -104,6 +116,7 @@ export function listParser(onItem: (item: unknown) => void, prepare: (itemText: 
           if (ch === OPEN_ARRAY && depth === 2 && lastKey === "items" && !inItems && item === undefined) {
             // The items array: its elements leave the skeleton; the depth counts from inside it.
             skeleton.push(c.slice(skeletonStart, i + 1));
+            skeletonChars += i + 1 - skeletonStart;
             skeletonStart = -1;
             inItems = true;
             afterItem = afterComma = false;
@@ -112,18 +125,30 @@ export function listParser(onItem: (item: unknown) => void, prepare: (itemText: 
         } else if (ch === CLOSE_OBJECT || ch === CLOSE_ARRAY) {
           depth--;
           if (inItems && depth === 1 && item !== undefined) {
-            item.push(c.slice(itemStart, i + 1));
-            const text = item.length === 1 ? item[0]! : item.join("");
-            item = undefined;
-            afterItem = true;
-            onItem(JSON.parse(prepare(text)));
+            const size = itemChars + i + 1 - itemStart;
+            if (oversize || size > max) {
+              item = undefined;
+              afterItem = true;
+              limits.onOversize?.(size);
+            } else {
+              item.push(c.slice(itemStart, i + 1));
+              const text = item.length === 1 ? item[0]! : item.join("");
+              item = undefined;
+              afterItem = true;
+              onItem(JSON.parse(prepare(text)));
+            }
           }
         }
         i++;
       }
       // What is still open continues in the next chunk.
       if (item !== undefined) {
-        item.push(c.slice(itemStart));
+        itemChars += c.length - itemStart;
+        if (itemChars > max) {
+          oversize = true;
+          item = [];
+        }
+        if (!oversize) item.push(c.slice(itemStart));
         itemStart = 0;
       }
       if (key !== undefined) {
@@ -132,8 +157,10 @@ export function listParser(onItem: (item: unknown) => void, prepare: (itemText: 
       }
       if (skeletonStart >= 0) {
         skeleton.push(c.slice(skeletonStart));
+        skeletonChars += c.length - skeletonStart;
         skeletonStart = 0;
       }
+      if (skeletonChars > max) fail(`its fields other than items are longer than ${max} characters`);
     },
     end() {
       if (inItems || item !== undefined || inString) fail("it ends inside the items");

@@ -4,7 +4,8 @@
 import type { Connectivity, ObjectRef, ObjectView } from "../model.ts";
 import { project } from "../status/project.ts";
 import type { Log } from "../log/logger.ts";
-import type { KubeClient } from "../kube/client.ts";
+import { BOUNDS, TooLargeError, type KubeClient } from "../kube/client.ts";
+import { rateLimiter } from "../log/ratelimit.ts";
 import { collectionPath, listKind } from "./list.ts";
 import { backoff as makeBackoff, type Backoff } from "./backoff.ts";
 import { classify, messageOf, statusOf } from "./errors.ts";
@@ -80,15 +81,25 @@ export function watchKind(api: KubeClient, kind: WatchedKind, sink: SourceSink, 
     return sleep(delay, stopper.signal);
   };
 
+  // Each bad line or object is logged, but one kind of fault at most once a minute.
+  const limit = rateLimiter(60_000, opts.now);
+  const skip = (key: string, fields: Record<string, unknown>, msg: string) => {
+    const { log: say, suppressed } = limit.admit(key);
+    if (say) log.warn({ ...fields, ...(suppressed ? { suppressed } : {}) }, suppressed ? `${msg} (and ${suppressed} more like it since the last such line)` : msg);
+  };
+
   const list = async (): Promise<string> => {
-    const { views, resourceVersion } = await listKind(api, kind, { labelSelector: opts.labelSelector, namespace: opts.namespace, pageSize: opts.pageSize });
+    const { views, resourceVersion, tooLarge } = await listKind(api, kind, { labelSelector: opts.labelSelector, namespace: opts.namespace, pageSize: opts.pageSize });
+    if (tooLarge.count) {
+      skip("too-large", { event: "object-too-large", resource: resourceName(kind), count: tooLarge.count, chars: tooLarge.largest, limit: BOUNDS.maxObjectChars }, `skipped ${tooLarge.count} ${resourceName(kind)} item(s) longer than ${BOUNDS.maxObjectChars} characters (the largest ${tooLarge.largest}); no real API server sends one`);
+    }
     stats.lists += 1;
     sink.replaceAll(kind, views);
     return resourceVersion;
   };
 
   /** `established`: the server had answered 200 and the stream ran before it ended. */
-  type WatchEnd = { kind: "gone" } | { kind: "ended"; resourceVersion: string; established: boolean; error?: unknown };
+  type WatchEnd = { kind: "gone" } | { kind: "relist"; why: string } | { kind: "ended"; resourceVersion: string; established: boolean; error?: unknown };
 
   const recovered = () => {
     if (outageSince === undefined) return;
@@ -117,13 +128,23 @@ export function watchKind(api: KubeClient, kind: WatchedKind, sink: SourceSink, 
         }
         return false;
       }
-      const meta = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata;
+      const meta = typeof object === "object" && object !== null ? (object as { metadata?: { resourceVersion?: unknown } | null }).metadata : undefined;
       if (typeof meta?.resourceVersion === "string") rv = meta.resourceVersion;
       if (type === "BOOKMARK") return;
+      if (type !== "ADDED" && type !== "MODIFIED" && type !== "DELETED") {
+        skip("unknown-type", { event: "watch-line-skipped", type: type.slice(0, 64) }, `skipped a watch event of unknown type ${JSON.stringify(type.slice(0, 64))}`);
+        return;
+      }
       const view = project(object, kind.kind);
+      // Without a name there is nothing to key it by: it cannot be counted, updated or forgotten.
+      if (!view.name) {
+        skip("nameless", { event: "watch-line-skipped", type, error: view.unreadable ?? "no metadata.name" }, `skipped a ${type} event without an object name: ${view.unreadable ?? "no metadata.name"}`);
+        return;
+      }
       if (type === "DELETED") sink.remove(view);
       else sink.upsert(view);
     };
+    const skipped = (why: string) => skip("not-an-event", { event: "watch-line-skipped", error: why }, `skipped ${why}`);
     const onEstablished = () => {
       established = true;
       recovered();
@@ -131,9 +152,11 @@ export function watchKind(api: KubeClient, kind: WatchedKind, sink: SourceSink, 
     // A watch silent past the server-side timeout (plus slack) is a dead connection.
     const idleTimeoutMs = (watchTimeout + 30) * 1000;
     try {
-      await api.watch(collectionPath(kind, opts.namespace), query, { established: onEstablished, event }, { signal: stopper.signal, idleTimeoutMs });
+      await api.watch(collectionPath(kind, opts.namespace), query, { established: onEstablished, event, skipped }, { signal: stopper.signal, idleTimeoutMs });
     } catch (error) {
       if (statusOf(error) === 410) return { kind: "gone" };
+      // The line is lost, and resuming would only replay it: a list (which skips such an item) sets things straight.
+      if (error instanceof TooLargeError) return { kind: "relist", why: error.message };
       return { kind: "ended", resourceVersion: rv, established, error };
     }
     if (gone) return { kind: "gone" };
@@ -160,6 +183,12 @@ export function watchKind(api: KubeClient, kind: WatchedKind, sink: SourceSink, 
         stats.watchRestarts += 1;
         if (end.kind === "gone") {
           log.info({ event: "watch-restart", reason: "Expired", resourceVersion }, `resourceVersion ${resourceVersion} expired (410 Gone); relisting ${resourceName(kind)}`);
+          break;
+        }
+        if (end.kind === "relist") {
+          skip("too-large", { event: "watch-restart", reason: "TooLarge", error: end.why, limit: BOUNDS.maxObjectChars }, `${end.why}; relisting ${resourceName(kind)}`);
+          // Not at once: a server that keeps doing this gets no tight loop.
+          await sleep(retry.next(), stopper.signal);
           break;
         }
         resourceVersion = end.resourceVersion;

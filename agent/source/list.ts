@@ -18,15 +18,21 @@ export function collectionPath(kind: WatchedKind, namespace?: string): string {
   return `/apis/${kind.group}/${kind.version}${scope}/${kind.plural}`;
 }
 
-export async function listKind(api: KubeClient, kind: WatchedKind, opts: ListOptions = {}): Promise<{ views: ObjectView[]; resourceVersion: string }> {
+/** `tooLarge`: items skipped unread for their size (BOUNDS.maxObjectChars), with the largest seen. */
+export async function listKind(api: KubeClient, kind: WatchedKind, opts: ListOptions = {}): Promise<{ views: ObjectView[]; resourceVersion: string; tooLarge: { count: number; largest: number } }> {
   const views: ObjectView[] = [];
+  const tooLarge = { count: 0, largest: 0 };
+  const onTooLarge = (chars: number) => {
+    tooLarge.count += 1;
+    tooLarge.largest = Math.max(tooLarge.largest, chars);
+  };
   let token: string | undefined;
   let resourceVersion = "";
   do {
     const query = { labelSelector: opts.labelSelector, limit: opts.pageSize ?? 500, continue: token };
-    const page = (await api.getList(collectionPath(kind, opts.namespace), query, (item) => views.push(project(item, kind.kind)))) as { metadata?: { resourceVersion?: string; continue?: string } };
+    const page = (await api.getList(collectionPath(kind, opts.namespace), query, (item) => views.push(project(item, kind.kind)), onTooLarge)) as { metadata?: { resourceVersion?: string; continue?: string } };
     token = page.metadata?.continue || undefined;
     resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
   } while (token);
-  return { views, resourceVersion };
+  return { views, resourceVersion, tooLarge };
 }

@@ -158,6 +158,8 @@ export interface RigOptions {
   access?: (inner: SerialAccess) => SerialAccess;
   /** How often the agent looks for Flux kinds installed later. */
   rediscoverMs?: number;
+  /** How long a list page may take in all. */
+  requestDeadlineMs?: number;
 }
 
 /** The agent in this process, on the in-process serial binding to the emulated board. */
@@ -182,6 +184,7 @@ export async function startInProcess(o: RigOptions = {}): Promise<InProcessRig> 
       access,
       log: createLog({ level: "debug", format: "json", destination: logs.stream() }),
       rediscoverMs: o.rediscoverMs,
+      requestDeadlineMs: o.requestDeadlineMs,
       onFatal: (m) => fatal.push(m),
     },
   );

@@ -15,7 +15,7 @@ export interface FaultRig extends InProcessRig {
   raw: string[];
 }
 
-export async function startFaultRig(o: { objects?: JsonObject[]; crds?: string[]; settings?: Partial<AgentSettings>; rediscoverMs?: number } = {}): Promise<FaultRig> {
+export async function startFaultRig(o: { objects?: JsonObject[]; crds?: string[]; settings?: Partial<AgentSettings>; rediscoverMs?: number; requestDeadlineMs?: number } = {}): Promise<FaultRig> {
   const rig = await startInProcess({ ...o, led: RGB, settings: { progressGraceMs: GRACE, ...o.settings } });
   return Object.assign(rig, { server: rig.cluster.server, raw: rig.logs.raw });
 }

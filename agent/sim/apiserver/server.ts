@@ -121,6 +121,7 @@ export class ApiServer {
   private readonly bookmarkIntervalMs: number;
   private readonly defaultWatchTimeoutMs: number | undefined;
   private readonly tls: ApiServerOptions["tls"];
+  private interceptors: ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean)[] = [];
 
   constructor(o: ApiServerOptions = {}) {
     this.tls = o.tls;
@@ -322,6 +323,23 @@ export class ApiServer {
     return { lines, release: async () => void (await Promise.all(held.map((w) => w.release()))) };
   }
 
+  /**
+   * What a broken or hostile proxy in front of the server could do: `hook` sees each request
+   * first and answers it itself by returning true. Returns a function that removes the hook.
+   */
+  intercept(hook: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean): () => void {
+    this.interceptors.push(hook);
+    return () => {
+      this.interceptors = this.interceptors.filter((h) => h !== hook);
+    };
+  }
+
+  /** Write `text` as it is into every open watch stream (hostile lines between real events). Returns how many. */
+  injectWatchText(text: string): number {
+    for (const w of this.watches) w.writeRaw(text);
+    return this.watches.size;
+  }
+
   get stats(): ServerStats {
     const byPath: Record<string, number> = {};
     for (const r of this.records) byPath[`${r.verb} ${r.path}`] = (byPath[`${r.verb} ${r.path}`] ?? 0) + 1;
@@ -349,6 +367,7 @@ export class ApiServer {
     const url = new URL(req.url ?? "/", "http://localhost");
     const rec: RequestRecord = { method: req.method ?? "GET", path: url.pathname, query: url.search, verb: req.method ?? "GET", status: 200 };
     this.records.push(rec);
+    for (const hook of this.interceptors) if (hook(req, res, url)) return;
     try {
       this.authenticate(req, url.pathname);
       const m = PATH.exec(url.pathname);

@@ -92,6 +92,13 @@ export class WatchStream {
     else this.res.write(line);
   }
 
+  /** Raw text into the stream, in order with the events (a proxy's or a broken server's bytes). */
+  writeRaw(text: string): void {
+    if (this.closed) return;
+    if (this.held) this.held.push(Buffer.from(text));
+    else this.res.write(text);
+  }
+
   /** Keep event lines back (in order) until release(): a burst written at once. */
   hold(): void {
     this.held ??= [];
