@@ -11,6 +11,7 @@ import type { Config } from "../cli/config.ts";
 import { loadKubeConfig } from "../cli/kubeconfig.ts";
 import { startAgent } from "../agent.ts";
 import { createLog } from "../log/logger.ts";
+import { escapeText } from "../text/escape.ts";
 import type { SerialAccess, SerialPortLike } from "../link/ports.ts";
 import { BAUD_RATE } from "../link/serialport.ts";
 import type { LedSpec } from "../light/led-spec.ts";
@@ -103,9 +104,10 @@ function logLines(say: (line: string) => void): Writable {
         try {
           const line = JSON.parse(text) as { time?: string; level?: number; msg?: string };
           const level = (line.level ?? 30) >= 50 ? "ERROR" : (line.level ?? 30) >= 40 ? "WARN " : "INFO ";
-          say(`${(line.time ?? "").slice(11, 19)} ${level} ${line.msg ?? text}`);
+          // The message quotes the cluster: printed escaped, like every other output.
+          say(`${escapeText(String(line.time ?? "").slice(11, 19))} ${level} ${escapeText(String(line.msg ?? text))}`);
         } catch {
-          say(text);
+          say(escapeText(text));
         }
       }
       done();

@@ -3,7 +3,7 @@
 import { pino, type Logger, type DestinationStream } from "pino";
 import { createRequire } from "node:module";
 import type { PrettyOptions } from "pino-pretty";
-import { disarmJson } from "../text/escape.ts";
+import { disarmJson, escapeText } from "../text/escape.ts";
 
 export type Log = Logger;
 
@@ -25,7 +25,27 @@ export function createLog(opts: LogOptions): Log {
   if (opts.format === "pretty") {
     // Loaded only when asked for: a pod logs JSON, and pino-pretty's dependencies cost ≈ 0.7 MiB.
     const pretty = createRequire(import.meta.url)("pino-pretty") as (o: PrettyOptions) => DestinationStream;
-    return pino(base, pretty({ colorize: process.stdout.isTTY, destination: opts.destination ?? 1, sync: true }));
+    // pino-pretty parses the JSON back and prints its strings raw, so the escaping that JSON
+    // did is undone: every string is escaped for the terminal first (pretty is for people).
+    return pino({ ...base, hooks: { streamWrite: escapeStrings } }, pretty({ colorize: process.stdout.isTTY, destination: opts.destination ?? 1, sync: true }));
   }
   return pino(base, opts.destination ?? pino.destination({ dest: 1, sync: true }));
+}
+
+/** A JSON log line with every string in it (keys too) escaped as printable text. */
+export function escapeStrings(line: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return escapeText(line);
+  }
+  return `${JSON.stringify(deepEscape(value))}\n`;
+}
+
+function deepEscape(value: unknown): unknown {
+  if (typeof value === "string") return escapeText(value);
+  if (Array.isArray(value)) return value.map(deepEscape);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeText(k), deepEscape(v)]));
+  return value;
 }

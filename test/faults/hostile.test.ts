@@ -167,3 +167,18 @@ test("a list that drips a byte at a time ends at the deadline: the API error is 
   await rig.waitForLed("green", 20_000);
   assert.ok(BOUNDS.requestDeadlineMs <= 60_000, "the default deadline keeps a dripping list within a minute");
 });
+
+test("--log-format pretty prints a condition message's C1 controls and bidi overrides escaped, never raw", async (t) => {
+  const hostile = "build failed \u009b31mRED\u009b0m \u202eevil\u202c \u001b]0;owned\u0007 \u0085next";
+  const cluster = await startCluster([kustomization({ name: "apps", ready: "False", reason: "BuildFailed", message: hostile })]);
+  const agent = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", "/dev/fluxlight-no-such-board", "--http", "off", "--log-format", "pretty"]);
+  t.after(async () => {
+    agent.child.kill("SIGKILL");
+    await cluster.stop();
+  });
+  const line = await agent.logs.waitFor((l) => typeof l.raw === "string" && /RED/.test(l.raw as string), 45_000, "the pretty verdict line");
+  const printed = agent.logs.raw.join("");
+  // eslint-disable-next-line no-control-regex -- what must not reach the terminal
+  assert.doesNotMatch(printed, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u, "no control or bidi character printed raw");
+  assert.match(String(line.raw), /\\x9b31mRED\\x9b0m \\u\{202e\}evil\\u\{202c\} \\x1b\]0;owned\\x07 \\x85next/);
+});
