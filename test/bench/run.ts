@@ -3,7 +3,7 @@
 //
 //   npm run bench                    full run (60 s idle CPU), rewrites the figures in BENCHMARKS.md
 //   npm run bench -- --quick         10 s idle CPU, fewer repeats; prints only (add --write to write)
-//   npm run bench -- --only=latency,memory,list,throughput,idle,startup
+//   npm run bench -- --only=latency,memory,list,throughput,idle,startup,hostile
 //   npm run bench -- --small         no 10,000-object cluster;  --minify: measure a minified bundle
 //
 // Method, machine and reading notes: BENCHMARKS.md. Figures are measured, never asserted.
@@ -21,6 +21,8 @@ import {
 } from "./lib.ts";
 import type { EmulatedUno } from "../../agent/sim/uno/uno.ts";
 import { fluxlightInProcess, naiveInProcess } from "./inprocess.ts";
+import { withoutFields } from "../../agent/kube/prune.ts";
+import { UNREAD_FIELDS } from "../../agent/status/project.ts";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
@@ -392,6 +394,7 @@ function report(): string {
     throughput?: Record<"fluxlight" | "naive", { eventsPerSecond: number }>;
     idle?: Record<string, { percent: number }>;
     startup?: Record<Variant, { median: number; runs: number[]; verdict: number; connected: number }>;
+    hostile?: { chars: number; median: number };
   };
   const rows: string[][] = [];
   const verdict = (ok: boolean) => (ok ? "✅" : "❌");
@@ -439,8 +442,29 @@ function report(): string {
     rows.push(["  same, tsx-run source", "", ms(r.startup.source.median), ""]);
     rows.push(["  of which: spawn → board handshake done (bundle)", "", ms(r.startup.bundle.connected), ms(r.startup.naive.connected)]);
   }
+  if (r.hostile) rows.push([`one adversarial watch event: ${(r.hostile.chars / 1e6).toFixed(2)} M characters, 80,000 \`history\` keys, pruned and parsed (median)`, "milliseconds", `${ms(r.hostile.median)} ${verdict(r.hostile.median <= 100)}`, ""]);
   const head = ["figure", "target", "fluxlight", "naive baseline"];
   return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((c) => `| ${c.join(" | ")} |`)].join("\n");
+}
+
+// ---- hostile input -------------------------------------------------------------------------------
+
+/**
+ * The cost of one adversarial object on the event loop: a HelmRelease of about 1 MB whose values
+ * (and, to defeat the shortcut of dropping values whole, another field) hold 40,000 `history`
+ * keys each, pruned and parsed as a watch event is. The old pruner was quadratic here (15 s).
+ */
+async function hostileStage(): Promise<void> {
+  const blocks = Array.from({ length: 40_000 }, () => ({ history: 1 }));
+  const text = JSON.stringify({ apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease", metadata: { name: "x", namespace: "y" }, spec: { values: { list: blocks }, postRenderers: blocks } });
+  const runs: number[] = [];
+  for (let i = 0; i < (QUICK ? 5 : 21); i++) {
+    const t0 = performance.now();
+    JSON.parse(withoutFields(text, UNREAD_FIELDS));
+    runs.push(performance.now() - t0);
+  }
+  results.hostile = { chars: text.length, median: median(runs), runs };
+  log(`hostile: ${(text.length / 1e6).toFixed(2)} M characters pruned and parsed in ${ms(median(runs))} (median of ${runs.length})`);
 }
 
 // ---- main -------------------------------------------------------------------------------------------
@@ -468,6 +492,7 @@ try {
   await stage("memory", () => memoryStage(SMALL_ONLY ? [small] : [small, big]));
   await stage("idle", () => idleStage(small));
   await stage("startup", () => startupStage(startupCluster));
+  await stage("hostile", () => hostileStage());
 } finally {
   await Promise.all([...new Set([small, big, startupCluster])].map((c) => c.stop()));
 }
