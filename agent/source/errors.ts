@@ -39,7 +39,7 @@ function safeJson(text: string): unknown {
 
 /** The ClusterRole rule that lets the agent read `kind`, written as a person would paste it. */
 export function grantingRule(kind: WatchedKind): string {
-  return `ClusterRole rule {apiGroups: ["${kind.group}"], resources: ["${kind.plural}"], verbs: ["get", "list", "watch"]}`;
+  return `ClusterRole rule {apiGroups: ["${kind.group}"], resources: ["${kind.plural}"], verbs: ["list", "watch"]}`;
 }
 
 /** `namespace`: the list was of one namespace (--namespace), so a Role there would do too. */

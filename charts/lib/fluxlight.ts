@@ -41,18 +41,31 @@ export class FluxLight extends Construct {
 
     new k8s.KubeServiceAccount(this, "serviceaccount", { metadata: meta });
 
-    // Cluster-scoped because Flux objects live in any namespace; read-only, named kinds only.
+    // Read-only, named kinds only. Cluster-wide by default, because Flux objects live in any
+    // namespace; with `namespaces`, a Role in each of them and no cluster-wide grant at all.
     // Cluster-scoped name: carries the namespace when it is not the default, so two installs never collide.
     const roleName = c.namespace === NAME ? `${NAME}-flux-reader` : `${NAME}-${c.namespace}-flux-reader`;
-    new k8s.KubeClusterRole(this, "clusterrole", {
-      metadata: { name: roleName, labels },
-      rules: rbacRules(c.kinds),
-    });
-    new k8s.KubeClusterRoleBinding(this, "clusterrolebinding", {
-      metadata: { name: roleName, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName },
-      subjects: [{ kind: "ServiceAccount", name: NAME, namespace: c.namespace }],
-    });
+    const subjects = [{ kind: "ServiceAccount", name: NAME, namespace: c.namespace }];
+    if (c.namespaces.length === 0) {
+      new k8s.KubeClusterRole(this, "clusterrole", {
+        metadata: { name: roleName, labels },
+        rules: rbacRules(c.kinds),
+      });
+      new k8s.KubeClusterRoleBinding(this, "clusterrolebinding", {
+        metadata: { name: roleName, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName },
+        subjects,
+      });
+    } else {
+      for (const ns of c.namespaces) {
+        new k8s.KubeRole(this, `role-${ns}`, { metadata: { name: roleName, namespace: ns, labels }, rules: rbacRules(c.kinds) });
+        new k8s.KubeRoleBinding(this, `rolebinding-${ns}`, {
+          metadata: { name: roleName, namespace: ns, labels },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName },
+          subjects,
+        });
+      }
+    }
 
     new k8s.KubeDeployment(this, "deployment", {
       metadata: meta,
@@ -81,6 +94,25 @@ export class FluxLight extends Construct {
         ports: [{ name: "metrics", port: c.httpPort, targetPort: k8s.IntOrString.fromString("http"), protocol: "TCP" }],
       },
     });
+
+    if (c.metricsFrom) {
+      // Ingress to the agent only on its port and only from the named pods. The kubelet's probes
+      // come from the node, which NetworkPolicy implementations admit (the pod's own node).
+      const { namespaceSelector, podSelector } = c.metricsFrom;
+      new k8s.KubeNetworkPolicy(this, "networkpolicy", {
+        metadata: meta,
+        spec: {
+          podSelector: { matchLabels: labels },
+          policyTypes: ["Ingress"],
+          ingress: [
+            {
+              from: [{ ...(namespaceSelector ? { namespaceSelector: { matchLabels: { ...namespaceSelector } } } : {}), ...(podSelector ? { podSelector: { matchLabels: { ...podSelector } } } : {}) }],
+              ports: [{ port: k8s.IntOrString.fromNumber(c.httpPort), protocol: "TCP" }],
+            },
+          ],
+        },
+      });
+    }
   }
 }
 
@@ -91,7 +123,7 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
   // Extended resources must have requests equal to limits.
   const device = privileged ? {} : { [c.deviceResource]: "1" };
 
-  const args = ["run", "--serial", c.serialPath, "--led", c.led, "--http", `:${c.httpPort}`, "--log-format", "json", "--log-level", c.logLevel, ...c.extraArgs];
+  const args = ["run", "--serial", c.serialPath, "--led", c.led, "--http", `:${c.httpPort}`, "--log-format", "json", "--log-level", c.logLevel, ...c.namespaces.flatMap((ns) => ["--namespace", ns]), ...c.extraArgs];
   const env: k8s.EnvVar[] = [
     // tsx writes a transpile cache under /tmp unless told not to; the root filesystem is read-only.
     { name: "TSX_DISABLE_CACHE", value: "1" },
@@ -99,7 +131,7 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
     // objects, −34 to −46 MiB at 10,000 (BENCHMARKS.md). It can only be set when node starts.
     { name: "NODE_OPTIONS", value: "--max-semi-space-size=1" },
   ];
-  // The agent has no such flag yet (see charts/README.md); narrowed RBAC alone would read as 403s.
+  // The environment twin of --kinds: the agent watches only what the role grants.
   if (c.kinds.length !== ALL_FLUX_KINDS.length) env.push({ name: "FLUXLIGHT_KINDS", value: c.kinds.join(",") });
 
   const container: k8s.Container = {

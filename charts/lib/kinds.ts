@@ -32,6 +32,7 @@ export function rbacRules(kinds: readonly FluxKindName[]): { apiGroups: string[]
   return [...byGroup.keys()].sort().map((group) => ({
     apiGroups: [group],
     resources: [...(byGroup.get(group) ?? [])].sort(),
-    verbs: ["get", "list", "watch"],
+    // What the agent does: a list, then a watch. It never gets a single object.
+    verbs: ["list", "watch"],
   }));
 }

@@ -32,6 +32,17 @@ export interface FluxLightProps {
   readonly led?: string;
   /** Flux kinds to watch (and nothing else is granted). Default: all seven. */
   readonly kinds?: readonly FluxKindName[];
+  /**
+   * Namespaces whose Flux objects the agent watches, each passed as `--namespace`; the grant is
+   * then a Role in each of them instead of a ClusterRole. Default: the whole cluster.
+   */
+  readonly namespaces?: readonly string[];
+  /**
+   * Admit traffic to the metrics port only from pods these selectors pick (a NetworkPolicy);
+   * both given: pods matching `podSelector` in namespaces matching `namespaceSelector`.
+   * Default: no NetworkPolicy (any pod may scrape).
+   */
+  readonly metricsFrom?: MetricsFrom;
   /** Port of `/healthz`, `/readyz`, `/metrics`. Default 9090. */
   readonly httpPort?: number;
   readonly logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
@@ -48,7 +59,14 @@ export interface FluxLightProps {
   readonly extraArgs?: readonly string[];
 }
 
-export type ResolvedProps = Required<Omit<FluxLightProps, "node">> & { node?: string };
+export interface MetricsFrom {
+  /** matchLabels of the namespaces allowed, e.g. `{ "kubernetes.io/metadata.name": "monitoring" }`. */
+  readonly namespaceSelector?: Readonly<Record<string, string>>;
+  /** matchLabels of the pods allowed, e.g. `{ "app.kubernetes.io/name": "prometheus" }`. */
+  readonly podSelector?: Readonly<Record<string, string>>;
+}
+
+export type ResolvedProps = Required<Omit<FluxLightProps, "node" | "metricsFrom">> & { node?: string; metricsFrom?: MetricsFrom };
 
 export const DEFAULT_IMAGE_REPOSITORY = "fluxlight";
 
@@ -62,6 +80,8 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
     serialPath: p.serialPath ?? "/dev/fluxlight",
     led: p.led ?? "single:13",
     kinds: [...(p.kinds ?? ALL_FLUX_KINDS)],
+    namespaces: [...(p.namespaces ?? [])],
+    metricsFrom: p.metricsFrom,
     httpPort: p.httpPort ?? 9090,
     logLevel: p.logLevel ?? "info",
     resources: p.resources ?? structuredClone(AGENT_RESOURCES) as Resources,
@@ -94,6 +114,16 @@ function check(r: ResolvedProps): void {
   if (r.kinds.length === 0) fail("kinds is empty: the agent would watch nothing");
   for (const k of r.kinds) if (!(k in FLUX_KINDS)) fail(`kind ${JSON.stringify(k)} is not a Flux kind the agent knows`);
   if (new Set(r.kinds).size !== r.kinds.length) fail("kinds has duplicates");
+  for (const ns of r.namespaces) if (!DNS_LABEL.test(ns)) fail(`namespaces: ${JSON.stringify(ns)} is not a namespace name`);
+  if (new Set(r.namespaces).size !== r.namespaces.length) fail("namespaces has duplicates");
+  if (r.metricsFrom) {
+    const { namespaceSelector, podSelector } = r.metricsFrom;
+    if (!namespaceSelector && !podSelector) fail("metricsFrom needs a namespaceSelector, a podSelector or both");
+    // An empty selector would match everything: the policy would admit every pod, or every namespace.
+    for (const [name, sel] of [["namespaceSelector", namespaceSelector], ["podSelector", podSelector]] as const) {
+      if (sel && Object.keys(sel).length === 0) fail(`metricsFrom.${name} is empty: it would match everything`);
+    }
+  }
   if (!Number.isInteger(r.httpPort) || r.httpPort < 1024 || r.httpPort > 65535) {
     fail(`httpPort ${r.httpPort} must be 1024-65535 (no capability to bind lower)`);
   }

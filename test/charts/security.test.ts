@@ -5,12 +5,12 @@ import { AGENT_RESOURCES } from "../../charts/lib/sizing.ts";
 import { one, render, type Obj } from "./render.ts";
 
 const ALL_RULES = [
-  { apiGroups: ["helm.toolkit.fluxcd.io"], resources: ["helmreleases"], verbs: ["get", "list", "watch"] },
-  { apiGroups: ["kustomize.toolkit.fluxcd.io"], resources: ["kustomizations"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["helm.toolkit.fluxcd.io"], resources: ["helmreleases"], verbs: ["list", "watch"] },
+  { apiGroups: ["kustomize.toolkit.fluxcd.io"], resources: ["kustomizations"], verbs: ["list", "watch"] },
   {
     apiGroups: ["source.toolkit.fluxcd.io"],
     resources: ["buckets", "gitrepositories", "helmcharts", "helmrepositories", "ocirepositories"],
-    verbs: ["get", "list", "watch"],
+    verbs: ["list", "watch"],
   },
 ];
 
@@ -35,7 +35,7 @@ describe("default synth (device-plugin)", () => {
     ]);
   });
 
-  it("grants get/list/watch on exactly the seven Flux kinds and nothing else", () => {
+  it("grants list/watch (all the agent does) on exactly the seven Flux kinds and nothing else", () => {
     const role = one(objects, "ClusterRole");
     assert.deepEqual(role.rules, ALL_RULES);
     assert.equal(role.aggregationRule, undefined);
@@ -116,8 +116,8 @@ describe("props", () => {
   it("narrowing kinds narrows the ClusterRole and tells the agent", () => {
     const { objects } = render({ kinds: ["Kustomization", "Bucket"] });
     assert.deepEqual(one(objects, "ClusterRole").rules, [
-      { apiGroups: ["kustomize.toolkit.fluxcd.io"], resources: ["kustomizations"], verbs: ["get", "list", "watch"] },
-      { apiGroups: ["source.toolkit.fluxcd.io"], resources: ["buckets"], verbs: ["get", "list", "watch"] },
+      { apiGroups: ["kustomize.toolkit.fluxcd.io"], resources: ["kustomizations"], verbs: ["list", "watch"] },
+      { apiGroups: ["source.toolkit.fluxcd.io"], resources: ["buckets"], verbs: ["list", "watch"] },
     ]);
     assert.ok(agent(objects).env.some((e: Obj) => e.name === "FLUXLIGHT_KINDS" && e.value === "Kustomization,Bucket"));
   });
@@ -196,3 +196,56 @@ function diff(a: Obj[], b: Obj[]): string[] {
   for (const o of b) if (!a.some((x) => key(x) === key(o))) out.push(`${key(o)}: added`);
   return out;
 }
+
+describe("namespaces: namespaced Roles instead of a ClusterRole", () => {
+  const { objects } = render({ namespaces: ["team-a", "team-b"] });
+
+  it("grants list/watch by a Role in each watched namespace, and nothing cluster-wide", () => {
+    assert.equal(objects.filter((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding").length, 0);
+    const roles = objects.filter((o) => o.kind === "Role");
+    assert.deepEqual(roles.map((r) => r.metadata.namespace).sort(), ["team-a", "team-b"]);
+    for (const r of roles) assert.deepEqual(r.rules, ALL_RULES);
+    const bindings = objects.filter((o) => o.kind === "RoleBinding");
+    assert.deepEqual(bindings.map((b) => b.metadata.namespace).sort(), ["team-a", "team-b"]);
+    for (const b of bindings) {
+      assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "fluxlight-flux-reader" });
+      assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: "fluxlight", namespace: "fluxlight" }]);
+    }
+  });
+
+  it("passes each namespace to the agent as --namespace", () => {
+    const args: string[] = agent(objects).args;
+    const given = args.flatMap((a, i) => (a === "--namespace" ? [args[i + 1]] : []));
+    assert.deepEqual(given, ["team-a", "team-b"]);
+  });
+
+  it("refuses a namespace that is not a name", () => {
+    assert.throws(() => render({ namespaces: ["Team A"] }), /namespaces: "Team A" is not a namespace name/);
+    assert.throws(() => render({ namespaces: ["a", "a"] }), /duplicates/);
+  });
+});
+
+describe("metricsFrom: a NetworkPolicy for the metrics port", () => {
+  it("is absent by default", () => {
+    assert.equal(render().objects.filter((o) => o.kind === "NetworkPolicy").length, 0);
+  });
+
+  it("admits the metrics port only from the named namespace and pods", () => {
+    const { objects } = render({ metricsFrom: { namespaceSelector: { "kubernetes.io/metadata.name": "monitoring" }, podSelector: { "app.kubernetes.io/name": "prometheus" } }, httpPort: 9100 });
+    const np = one(objects, "NetworkPolicy");
+    assert.equal(np.metadata.namespace, "fluxlight");
+    assert.deepEqual(np.spec.podSelector, { matchLabels: { "app.kubernetes.io/name": "fluxlight", "app.kubernetes.io/instance": "fluxlight" } });
+    assert.deepEqual(np.spec.policyTypes, ["Ingress"]);
+    assert.deepEqual(np.spec.ingress, [
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+        ports: [{ port: 9100, protocol: "TCP" }],
+      },
+    ]);
+  });
+
+  it("refuses a selector that would match everything", () => {
+    assert.throws(() => render({ metricsFrom: {} }), /needs a namespaceSelector, a podSelector or both/);
+    assert.throws(() => render({ metricsFrom: { podSelector: {} } }), /podSelector is empty/);
+  });
+});

@@ -47,7 +47,7 @@ test("403 on listing kustomizations: unknown (blue, blinking) and the ClusterRol
   assert.equal(denied.status, 403);
   assert.equal(denied.resource, "kustomizations.kustomize.toolkit.fluxcd.io");
   assert.match(String(denied.error), /cannot list resource "kustomizations"/);
-  assert.match(String(denied.fix), /ClusterRole rule \{apiGroups: \["kustomize\.toolkit\.fluxcd\.io"\], resources: \["kustomizations"\], verbs: \["get", "list", "watch"\]\}/);
+  assert.match(String(denied.fix), /ClusterRole rule \{apiGroups: \["kustomize\.toolkit\.fluxcd\.io"\], resources: \["kustomizations"\], verbs: \["list", "watch"\]\}/);
   // Whoever reads only the light's own line learns the same.
   const unknown = logs.events("signal").find((l) => l.to === "unknown")!;
   assert.match(String(unknown.msg), /403|forbidden|cannot list/i, `the signal line says why: ${unknown.msg}`);

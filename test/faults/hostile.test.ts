@@ -182,3 +182,15 @@ test("--log-format pretty prints a condition message's C1 controls and bidi over
   assert.doesNotMatch(printed, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u, "no control or bidi character printed raw");
   assert.match(String(line.raw), /\\x9b31mRED\\x9b0m \\u\{202e\}evil\\u\{202c\} \\x1b\]0;owned\\x07 \\x85next/);
 });
+
+test("the chart's grant is all the agent needs: with `get` forbidden on every Flux kind it lists, watches and tells a failure", async (t) => {
+  const rig = await startFaultRig({ objects: [kustomization({ name: "apps", ready: "True" })] });
+  t.after(() => rig.stop());
+  rig.server.forbid({ verb: "get" });
+  rig.server.dropWatches({ graceful: true });
+  await rig.waitForLed("green");
+  fail(rig.server, ks("apps"));
+  await rig.waitForLed("red", 10_000);
+  assert.equal(rig.server.count({ verb: "get", status: 403 }), 0, "the agent never asked for a single object");
+  assert.equal(rig.logs.events("api-error").length, 0);
+});
