@@ -194,3 +194,26 @@ test("the chart's grant is all the agent needs: with `get` forbidden on every Fl
   assert.equal(rig.server.count({ verb: "get", status: 403 }), 0, "the agent never asked for a single object");
   assert.equal(rig.logs.events("api-error").length, 0);
 });
+
+test("ERROR events with any code and any object end that watch alone: it resumes, and the light still follows", async (t) => {
+  const rig = await startFaultRig({ objects: [kustomization({ name: "apps", ready: "True" })] });
+  t.after(() => rig.stop());
+  await rig.waitForLed("green");
+  const errors = [
+    '{"type":"ERROR"}',
+    '{"type":"ERROR","object":null}',
+    '{"type":"ERROR","object":[1]}',
+    '{"type":"ERROR","object":"gone"}',
+    '{"type":"ERROR","object":{"code":"410"}}',
+    '{"type":"ERROR","object":{"code":500,"message":"etcdserver: request timed out \\u009b31m"}}',
+    '{"type":"ERROR","object":{"code":1e999}}',
+  ];
+  for (const line of errors) {
+    rig.server.injectWatchText(`${line}\n`);
+    await sleep(150);
+  }
+  fail(rig.server, ks("apps"));
+  await rig.waitForLed("red", 15_000);
+  assert.ok(rig.logs.events("watch-error").length >= 1, "the error events are logged");
+  for (const l of rig.raw) assert.doesNotMatch(l, /\u009b/, "escaped in the log");
+});
