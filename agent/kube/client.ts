@@ -58,8 +58,6 @@ export const BOUNDS = {
   maxObjectChars: 4 * 1024 * 1024,
   /** An error body longer than this is cut: only its message matters. */
   maxErrorBodyChars: 64 * 1024,
-  /** TCP keep-alive probes start after this much silence, so a half-open connection is found by the kernel too. */
-  keepAliveMs: 15_000,
 } as const;
 const USER_AGENT = "fluxlight";
 
@@ -89,6 +87,8 @@ export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): Kub
           servername: access.tls.serverName,
         })
       : new http.Agent({ keepAlive: true });
+    // keepAlive also turns TCP keep-alive on for every socket (probes after 1 s of silence), so
+    // the kernel finds a half-open connection too (test/faults/hostile.test.ts checks it).
     pool?.agent.destroy();
     pool = { cert, agent };
     return agent;
@@ -129,7 +129,6 @@ export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): Kub
           reject,
         ).finally(done);
       });
-      req.on("socket", (socket) => socket.setKeepAlive(true, BOUNDS.keepAliveMs));
       req.setTimeout(idleMs, () => req.destroy(new Error(`no answer from ${access.server.host} for ${Math.round(idleMs / 1000)} s`)));
       req.on("error", (err) => {
         done();

@@ -217,3 +217,15 @@ test("ERROR events with any code and any object end that watch alone: it resumes
   assert.ok(rig.logs.events("watch-error").length >= 1, "the error events are logged");
   for (const l of rig.raw) assert.doesNotMatch(l, /\u009b/, "escaped in the log");
 });
+
+test("every connection to the API server has TCP keep-alive on, so the kernel finds a half-open one", async (t) => {
+  const rig = await startFaultRig({ objects: [kustomization({ name: "apps", ready: "True" })] });
+  t.after(() => rig.stop());
+  await rig.waitForLed("green");
+  await sleep(300);
+  const { execFileSync } = await import("node:child_process");
+  // The client's side of each connection: source port is ours, destination the API server's.
+  const lines = execFileSync("ss", ["-tnoH", "state", "established", `( dport = :${rig.server.port} )`], { encoding: "utf8" }).split("\n").filter(Boolean);
+  assert.ok(lines.length >= 1, "connections are open (the watches)");
+  for (const l of lines) assert.match(l, /timer:\(keepalive,/, l);
+});
