@@ -41,8 +41,8 @@ async function metrics(port: number): Promise<Record<string, number>> {
 
 /** One batch of lines no real API server sends, between the real events. */
 const HOSTILE = ["null", "[]", '"ADDED"', "{}", '{"type":"ADDED","object":null}', '{"type":"MODIFIED"}', '{"type":"BOOKMARK"}', '{"type":"SOMETHING","object":{}}', '{"type":"DELETED","object":{"metadata":null}}'].map((l) => `${l}\n`).join("");
-/** Every this many batches, a line over the bound (the watch gives it up and relists). */
-const OVERSIZE_EVERY = 200;
+/** Every this many batches of 300 events, a line over the bound (the watch gives it up and relists); the first comes before the warm-up ends. */
+const OVERSIZE_EVERY = 100;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
