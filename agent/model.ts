@@ -57,7 +57,8 @@ export type Connectivity =
   | { state: "listing" } // before the first complete list
   | { state: "synced" }
   | { state: "unreachable"; since: number; error: string }
-  | { state: "forbidden"; error: string; fix: string }
+  /** The server refused us: 401 (credentials rejected) or 403 (not permitted); waiting will not heal it. */
+  | { state: "denied"; error: string; fix: string }
   | { state: "missing-crd"; error: string; fix: string };
 
 export function refKey(ref: ObjectRef): string {

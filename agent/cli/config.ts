@@ -2,8 +2,8 @@
 // Pure: argv and env are passed in. Every flag is one entry of FLAGS (name, env twin, default,
 // parser, help); parsing and usage() are both driven from that table.
 
-import { formatDuration } from "../signal/format.ts";
-import { parseDuration, type Parsed } from "./duration.ts";
+import { formatDuration } from "../shared/duration.ts";
+import { parseDuration, type Parsed } from "../shared/duration.ts";
 import { DEFAULT_LED_SPEC, parseLedSpec, type LedSpec } from "../light/led-spec.ts";
 import { FLUX_KINDS, findKind, type WatchedKind } from "../source/kinds.ts";
 

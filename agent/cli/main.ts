@@ -6,7 +6,7 @@ import { parseConfig, usage, type Config } from "./config.ts";
 import type { Agent } from "../agent.ts";
 import { formatLedSpec } from "../light/led-spec.ts";
 import type { HttpServer } from "../http/server.ts";
-import { formatDuration } from "../signal/format.ts";
+import { formatDuration } from "../shared/duration.ts";
 
 const EXIT_USAGE = 2;
 

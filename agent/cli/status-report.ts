@@ -1,7 +1,7 @@
 // `fluxlight status`, the pure part: views in, the signal the light would show and the text to
 // print out. The shell that gathers the views is ./status.ts.
 import type { Connectivity, Evaluation, ObjectView, Signal, Verdict } from "../model.ts";
-import { createSignalState, decide, observeConnectivity, observeObject, type Decision } from "../signal/index.ts";
+import { createSignalState, decide, observeConnectivity, observeList, type Decision } from "../signal/index.ts";
 import { FLUX_KINDS } from "../source/kinds.ts";
 import { evaluate } from "../status/verdict.ts";
 import { safeJson } from "../text/escape.ts";
@@ -57,15 +57,21 @@ export function readyColumn(view: ObjectView): string {
  * unreachable API as `unknown` at once. Stuck needs a history too and never applies.
  */
 export function oneShotDecision(views: readonly ObjectView[], connectivity: Connectivity, now: number): Decision {
+  return decideOnce(views.map((view) => ({ ref: view, evaluation: evaluate(view) })), connectivity, now);
+}
+
+/** The agent's path into the signal (one observeList for the whole list, then the connectivity): linear in the objects. */
+function decideOnce(observed: readonly { ref: ObjectView; evaluation: Evaluation }[], connectivity: Connectivity, now: number): Decision {
   let state = createSignalState({ progressGrace: 0 });
-  for (const view of views) state = observeObject(state, view, evaluate(view), now);
+  state = observeList(state, observed, [], now);
   state = observeConnectivity(state, connectivity, now);
   return decide(state, now);
 }
 
 export function buildReport(views: readonly ObjectView[], connectivity: Connectivity, now: number): StatusReport {
-  const decision = oneShotDecision(views, connectivity, now);
-  return { signal: decision.signal, decision, rows: sortRows(views.map((v) => toRow(v))) };
+  const observed = views.map((view) => ({ ref: view, evaluation: evaluate(view) }));
+  const decision = decideOnce(observed, connectivity, now);
+  return { signal: decision.signal, decision, rows: sortRows(observed.map((o) => toRow(o.ref, o.evaluation))) };
 }
 
 /** Sources first, as `flux get all` lists them (they fail first), then namespace and name. */

@@ -2,13 +2,13 @@
 // verdict on each object and the signal the light would show. The shell: it gathers the views
 // and writes what ./status-report.ts makes of them. Exit 0 ok, 1 failed, 3 progressing or no
 // view of the cluster, 2 a usage or configuration error.
-import { kubeClient, type KubeClient } from "../kube/client.ts";
+import type { KubeClient } from "../kube/client.ts";
+import { fluxApi } from "../source/api.ts";
 import type { Connectivity, ObjectView } from "../model.ts";
 import { discoverKinds } from "../source/discovery.ts";
 import { classify, messageOf, statusOf } from "../source/errors.ts";
 import { FLUX_KINDS, findKind, resourceName, type WatchedKind } from "../source/kinds.ts";
 import { listKind } from "../source/list.ts";
-import { UNREAD_FIELDS } from "../status/project.ts";
 import { escapeText } from "../text/escape.ts";
 import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
 import { serverText, type ClusterAccess } from "../kube/config.ts";
@@ -40,7 +40,7 @@ export async function runStatus(config: StatusConfig, io: StatusIO): Promise<num
   try {
     const kc = loadKubeConfig(config, io.env);
     const wanted = resolveKinds(config.kinds);
-    const { views, connectivity } = await gather(kubeClient(kc, { ignoredFields: UNREAD_FIELDS }), wanted, config, say, now);
+    const { views, connectivity } = await gather(fluxApi(kc), wanted, config, say, now);
     const report = buildReport(views, connectivity, now());
     if (report.signal === "unknown") say(`the light would show unknown: ${whyUnknown(connectivity, report.decision.summary, kc)}`);
     io.stdout.write(config.output === "json" ? formatStatusJson(report) : formatStatusTable(report));
@@ -117,7 +117,7 @@ async function gather(api: KubeClient, asked: WatchedKind[] | undefined, config:
   }
   // As the agent combines them: a kind it cannot read leaves the whole view in doubt, since the
   // objects it would show could be the failing ones.
-  const worst = problems.find((c) => c.state === "forbidden") ?? problems[0];
+  const worst = problems.find((c) => c.state === "denied") ?? problems[0];
   if (worst) return { views, connectivity: worst };
   if (listedKinds === 0) {
     return { views, connectivity: { state: "missing-crd", error: `the cluster serves none of ${wanted.map(resourceName).join(", ")}`, fix: "install Flux, or point --kubeconfig/--context at the cluster that runs it" } };

@@ -73,7 +73,7 @@ export async function runDemo(config: Config, choices: DemoChoices, out: NodeJS.
   try {
     const [bucket, infra, apps, monitoring] = cluster.createHomelab() as [Refs["bucket"], Refs["infra"], Refs["apps"], Refs["monitoring"]];
     const refs: Refs = { bucket, infra, apps, monitoring };
-    await until(() => agent.link.state === "connected" || fatal !== undefined, 15_000);
+    await until(() => agent.snapshot().board.connected || fatal !== undefined, 15_000);
     if (fatal) throw new Error(fatal);
     for (const [i, scene] of SCENES.entries()) {
       screen.setScene(`scene ${i + 1}/${SCENES.length}`, scene.title);

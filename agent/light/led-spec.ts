@@ -2,7 +2,7 @@
 // Only the syntax and the Uno's pin numbering are checked here; whether the connected board
 // has the pin, or PWM on it, is checked later against its Firmata capability report.
 
-import type { Parsed } from "../cli/duration.ts";
+import type { Parsed } from "../shared/duration.ts";
 
 export type LedSpec =
   | { kind: "single"; pin: number }

@@ -1,7 +1,7 @@
 // fluxlight firmware's dead-man's switch (firmware/README.md, "fluxlight sysex messages"):
 // the bytes that arm it, feed it and ask what is in force. Pure encoding and decoding.
 import type { LedSpec } from "../light/led-spec.ts";
-import { HOST_LOST, type HostLostChannel } from "../light/looks.ts";
+import type { HostLostChannel, HostLostLook } from "../light/looks.ts";
 
 export const CONFIGURE = 0x01;
 export const HEARTBEAT = 0x02;
@@ -17,14 +17,14 @@ export function hasDeadman(firmwareName: string | undefined): boolean {
 const seven = (n: number, groups: number) => Array.from({ length: groups }, (_, i) => (n >> (7 * i)) & 0x7f);
 
 /** CONFIGURE's data bytes (after the ID): the timeout, then how each LED pin draws host lost. */
-export function configureMessage(spec: LedSpec, timeoutMs: number): number[] {
+export function configureMessage(spec: LedSpec, timeoutMs: number, look: HostLostLook): number[] {
   const entries: [number, HostLostChannel][] =
     spec.kind === "single"
-      ? [[spec.pin, HOST_LOST.single]]
+      ? [[spec.pin, look.single]]
       : [
-          [spec.pins.red, HOST_LOST.channels.red],
-          [spec.pins.green, HOST_LOST.channels.green],
-          [spec.pins.blue, HOST_LOST.channels.blue],
+          [spec.pins.red, look.channels.red],
+          [spec.pins.green, look.channels.green],
+          [spec.pins.blue, look.channels.blue],
         ];
   const anode = spec.kind === "rgb" && spec.anode ? 1 : 0;
   const bytes = [CONFIGURE, ...seven(timeoutMs, 3)];

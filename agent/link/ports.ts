@@ -51,3 +51,29 @@ export function pickBoard(ports: PortInfo[], ids: UsbId[]): { chosen?: PortInfo;
   const candidates = ports.filter((p) => matches(p, ids)).sort((a, b) => a.path.localeCompare(b.path));
   return { chosen: candidates[0], candidates };
 }
+
+/** What port search says, so that its lines live with the link's others (./say.ts). */
+export interface SearchSay {
+  notFound(usbIds: string[], ports: PortInfo[]): void;
+  found(path: string, candidates: string[]): void;
+  listFailed(error: string): void;
+}
+
+/** `--serial auto`: the first port with a known (or added) USB id, or undefined when none is there. */
+export async function findBoard(access: SerialAccess, extra: readonly UsbId[], say: SearchSay): Promise<string | undefined> {
+  const ids = [...KNOWN_USB_IDS, ...extra];
+  let ports: PortInfo[];
+  try {
+    ports = await access.list();
+  } catch (err) {
+    say.listFailed((err as Error).message);
+    return undefined;
+  }
+  const { chosen, candidates } = pickBoard(ports, ids);
+  if (!chosen) {
+    say.notFound(ids.map((i) => `${i.vendorId}:${i.productId ?? "*"}`), ports);
+    return undefined;
+  }
+  say.found(chosen.path, candidates.map((c) => c.path));
+  return chosen.path;
+}

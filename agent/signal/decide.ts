@@ -2,7 +2,7 @@
 // The contract for callers is in ./index.ts; each rule's reason is beside it.
 
 import type { Evaluation, ObjectRef, Signal, Verdict } from "../model.ts";
-import { formatDuration } from "./format.ts";
+import { formatDuration } from "../shared/duration.ts";
 import type { SignalState } from "./state.ts";
 
 /** One object that makes the signal what it is, in the words the log line will use. */
@@ -25,24 +25,24 @@ export interface Decision {
 
 export function decide(state: SignalState, now: number): Decision {
   const { progressGrace, stuckAfter, countSuspended } = state.options;
-  const link = state.connectivity;
+  const api = state.connectivity;
   const wake = new Wake(now);
 
   // Connectivity first: without a view of the cluster the objects we hold say nothing current.
-  // Forbidden and missing CRDs will not heal by waiting, so they show at once, even before the
+  // Denied access and missing CRDs will not heal by waiting, so they show at once, even before the
   // first list (which is exactly when they are found out).
-  if (link.state === "forbidden" || link.state === "missing-crd") {
-    const what = link.state === "forbidden" ? "access denied" : "Flux CRDs missing";
-    return { signal: "unknown", summary: `${what}: ${link.error} (${link.fix})`, causes: [] };
+  if (api.state === "denied" || api.state === "missing-crd") {
+    const what = api.state === "denied" ? "access denied" : "Flux CRDs missing";
+    return { signal: "unknown", summary: `${what}: ${api.error} (${api.fix})`, causes: [] };
   }
-  if (link.state === "unreachable") {
+  if (api.state === "unreachable") {
     // A short outage (an API server restart, a dropped watch) is held like a progressing blip;
     // `since` is the source's, on the same clock as `now`.
-    const lost = now - link.since;
+    const lost = now - api.since;
     if (lost >= progressGrace) {
-      return { signal: "unknown", summary: `API unreachable for ${formatDuration(lost)}: ${link.error}`, causes: [] };
+      return { signal: "unknown", summary: `API unreachable for ${formatDuration(lost)}: ${api.error}`, causes: [] };
     }
-    wake.at(link.since + progressGrace);
+    wake.at(api.since + progressGrace);
   }
   // A relist after the first (`listing` again, e.g. after 410 Gone) keeps the objects we have:
   // they are the last complete view, and the light should not go back to `starting`.
@@ -55,6 +55,7 @@ export function decide(state: SignalState, now: number): Decision {
   const leftOut: Cause[] = [];
   let settled = 0; // counted objects whose state shows now (everything but new objects in their grace)
   let waiting = 0; // counted objects in their grace with nothing settled to show meanwhile
+  let unsettledAtStart = 0; // of those, the ones seen at start: the light has not seen their story yet
   // Unsorted: only the causes are sorted, at the end (a decision is O(n), not O(n log n)).
   for (const tracked of state.objects.values()) {
     const ev = tracked.evaluation;
@@ -110,6 +111,7 @@ export function decide(state: SignalState, now: number): Decision {
             settled++;
           } else {
             waiting++;
+            if (tracked.atStart) unsettledAtStart++;
           }
         }
         break;
@@ -127,6 +129,10 @@ export function decide(state: SignalState, now: number): Decision {
   const of = `of ${counted} object${counted === 1 ? "" : "s"}`;
   if (failed.length > 0) {
     return withWake({ signal: "failed", summary: `${failed.length} ${of} failed`, causes: byRef(failed) }, wake);
+  }
+  if (unsettledAtStart > 0) {
+    // Start-up tells no story it has not seen: green now could be a failure a second away.
+    return withWake({ signal: "starting", summary: `${unsettledAtStart} ${of} seen at start still settling (in the progress grace)`, causes: [] }, wake);
   }
   if (progressing.length > 0) {
     return withWake({ signal: "progressing", summary: `${progressing.length} ${of} progressing`, causes: byRef(progressing) }, wake);

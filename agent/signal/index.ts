@@ -19,7 +19,8 @@
 // Rules, worst first (each decision's reason is in decide.ts):
 //   unknown     forbidden / missing CRDs (at once, even before the first list); API unreachable
 //               for ≥ progressGrace; after the first list, no counted object at all.
-//   starting    before the first complete list (connectivity `synced` once).
+//   starting    before the first complete list (connectivity `synced` once), and after it while
+//               an object seen at start has neither settled (ready, failed) nor spent its grace.
 //   failed      a counted object failed, or progressing ≥ stuckAfter continuously (reason Stuck),
 //               or failed just before its current progressing spell (a retry stays red until it succeeds).
 //   progressing a counted object progressing ≥ progressGrace (or suspended, if counted).
@@ -37,4 +38,4 @@ export { decide } from "./decide.ts";
 export type { Cause, Decision } from "./decide.ts";
 export { transition } from "./transition.ts";
 export type { Transition } from "./transition.ts";
-export { formatDuration } from "./format.ts";
+export { formatDuration } from "../shared/duration.ts";

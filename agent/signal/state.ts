@@ -32,6 +32,11 @@ export interface Tracked {
    * (a new object, or one coming back from suspended/unknown).
    */
   before?: Evaluation;
+  /**
+   * Seen before the first complete list and not settled since: until it settles (ready or failed)
+   * or spends its grace, the light stays `starting` — it has not seen the story yet.
+   */
+  atStart?: boolean;
 }
 
 export interface SignalState {
@@ -63,7 +68,7 @@ export function createSignalState(options: Partial<SignalOptions> = {}): SignalS
 export function observeObject(state: SignalState, ref: ObjectRef, evaluation: Evaluation, now: number): SignalState {
   const key = refKey(ref);
   const objects = new Map(state.objects);
-  objects.set(key, track(state.objects.get(key), ref, evaluation, now));
+  objects.set(key, track(state.objects.get(key), ref, evaluation, now, state.listed));
   return { ...state, objects, held: decide(state, now).signal };
 }
 
@@ -78,13 +83,15 @@ export function observeList(state: SignalState, observed: readonly { ref: Object
   for (const ref of forget) objects.delete(refKey(ref));
   for (const { ref, evaluation } of observed) {
     const key = refKey(ref);
-    objects.set(key, track(objects.get(key), ref, evaluation, now));
+    objects.set(key, track(objects.get(key), ref, evaluation, now, state.listed));
   }
   return { ...state, objects, held: decide(state, now).signal };
 }
 
-function track(previous: Tracked | undefined, ref: ObjectRef, evaluation: Evaluation, now: number): Tracked {
+function track(previous: Tracked | undefined, ref: ObjectRef, evaluation: Evaluation, now: number, listed: boolean): Tracked {
   const tracked: Tracked = { ref: { kind: ref.kind, namespace: ref.namespace, name: ref.name }, evaluation };
+  // Until it settles, an object seen at start stays one (a list after the first does not make it so).
+  if (previous ? previous.atStart && evaluation.verdict === "progressing" : !listed) tracked.atStart = true;
   if (evaluation.verdict === "progressing") {
     if (previous?.progressingSince !== undefined) {
       // Flux patches status 4-6 times per run; every one is the same continuous spell.

@@ -48,14 +48,14 @@ export function classify(err: unknown, kind: WatchedKind, now: number, since: nu
   const message = messageOf(err);
   if (status === 401) {
     return {
-      state: "forbidden",
+      state: "denied",
       error: `401 Unauthorized listing ${resourceName(kind)}: ${message}`,
       fix: "the API server rejected the credentials: check the kubeconfig user or the service account token",
     };
   }
   if (status === 403) {
     return {
-      state: "forbidden",
+      state: "denied",
       error: `403 Forbidden: ${message}`,
       fix: namespace
         ? `the service account cannot list ${resourceName(kind)} in the namespace ${namespace}; bind a Role there (or a ClusterRole) with the rule ${grantingRule(kind).replace(/^ClusterRole rule /, "")}`

@@ -2,7 +2,7 @@
 // whole objects (inventories of tens of kilobytes) are never held together.
 import type { KubeClient } from "../kube/client.ts";
 import type { ObjectView } from "../model.ts";
-import { project } from "../status/project.ts";
+import { project } from "./project.ts";
 import type { WatchedKind } from "./kinds.ts";
 
 export interface ListOptions {

@@ -22,7 +22,7 @@ import {
 import type { EmulatedUno } from "../../agent/sim/uno/uno.ts";
 import { fluxlightInProcess, naiveInProcess } from "./inprocess.ts";
 import { withoutFields } from "../../agent/kube/prune.ts";
-import { UNREAD_FIELDS } from "../../agent/status/project.ts";
+import { UNREAD_FIELDS } from "../../agent/source/project.ts";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");

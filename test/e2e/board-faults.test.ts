@@ -105,5 +105,5 @@ test("random bytes on the line from the board: no crash, and the LED follows the
   assert.ok(injected > 100, `noise went in (${injected} bytes)`);
   // Whatever the noise did, anything the link said is a sentence, and the link is up.
   for (const l of rig.logs.lines.filter((l) => l.part === "link" && (l.level as number) >= 40)) assert.ok(typeof l.msg === "string" && l.msg.length > 10, JSON.stringify(l));
-  assert.equal(rig.agent.link.state, "connected");
+  assert.equal(rig.agent.snapshot().board.state, "connected");
 });

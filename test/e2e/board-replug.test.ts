@@ -37,7 +37,7 @@ test("unplug and plug back (in process): disconnected, connected, the current si
   assert.equal(rig.logs.events("board-connected")[1]!.signal, "failed", "the connect line says what it shows");
   assert.equal(server.count({ verb: "list" }), lists, "no relist of the cluster");
   assert.deepEqual(rig.logs.events("watch-restart"), [], "no watch restart");
-  assert.equal(rig.agent.link.state, "connected");
+  assert.equal(rig.agent.snapshot().board.state, "connected");
 });
 
 test("unplug that reads as end-of-file for ever (Linux, bindings-cpp #162): the version probe notices", async (t) => {

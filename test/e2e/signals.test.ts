@@ -43,7 +43,7 @@ test("403 on listing kustomizations: unknown (blue, blinking) and the ClusterRol
   assert.ok(seen.has("blue") && seen.has("off"), `blinking blue: ${[...seen]}`);
   assert.ok(!seen.has("green"), "never green: the one Kustomization is not readable");
 
-  const denied = await logs.waitFor((l) => l.event === "api-error" && l.cause === "forbidden", 2000, "the 403 line");
+  const denied = await logs.waitFor((l) => l.event === "api-error" && l.cause === "denied", 2000, "the 403 line");
   assert.equal(denied.status, 403);
   assert.equal(denied.resource, "kustomizations.kustomize.toolkit.fluxcd.io");
   assert.match(String(denied.error), /cannot list resource "kustomizations"/);

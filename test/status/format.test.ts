@@ -144,7 +144,7 @@ describe("the one-shot signal", () => {
     assert.equal(signal([]), "unknown");
   });
   test("no view of the cluster → unknown at once, whatever the objects", () => {
-    assert.equal(signal([ok], { state: "forbidden", error: "403", fix: "bind a role" }), "unknown");
+    assert.equal(signal([ok], { state: "denied", error: "403", fix: "bind a role" }), "unknown");
     assert.equal(signal([], { state: "missing-crd", error: "none", fix: "install Flux" }), "unknown");
     assert.equal(signal([ok], { state: "unreachable", since: 5_000, error: "ECONNREFUSED" }), "unknown");
   });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseDuration } from "../../agent/cli/duration.ts";
-import { formatDuration } from "../../agent/signal/format.ts";
+import { parseDuration } from "../../agent/shared/duration.ts";
+import { formatDuration } from "../../agent/shared/duration.ts";
 
 test("Go durations → ms", () => {
   const cases: [string, number][] = [

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bucket, gitRepository, helmRelease, kustomization, ociRepository, type FluxObjectOptions } from "../../agent/sim/flux/objects.ts";
 import { validateFluxObject } from "../../agent/sim/flux/schema.ts";
-import { project } from "../../agent/status/project.ts";
+import { project } from "../../agent/source/project.ts";
 import { evaluate } from "../../agent/status/verdict.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 

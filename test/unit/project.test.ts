@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MESSAGE_LIMIT, project } from "../../agent/status/project.ts";
+import { MESSAGE_LIMIT, project } from "../../agent/source/project.ts";
 import { kustomization as simKustomization, type KustomizationOptions } from "../../agent/sim/flux/objects.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { withoutFields } from "../../agent/kube/prune.ts";
-import { project, UNREAD_FIELDS } from "../../agent/status/project.ts";
+import { project, UNREAD_FIELDS } from "../../agent/source/project.ts";
 import { bucket, gitRepository, helmRelease, kustomization, ociRepository } from "../../agent/sim/flux/objects.ts";
 
 test("every kind projects the same with and without the fields it never reads, and loses most of its bytes", () => {

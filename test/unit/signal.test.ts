@@ -12,7 +12,7 @@ import {
   type SignalOptions,
   type SignalState,
 } from "../../agent/signal/index.ts";
-import { project } from "../../agent/status/project.ts";
+import { project } from "../../agent/source/project.ts";
 import { evaluate } from "../../agent/status/verdict.ts";
 import { kustomization as simKustomization, type KustomizationOptions } from "../../agent/sim/flux/objects.ts";
 import { failedRun, successfulRun } from "../../agent/sim/flux/controller.ts";
@@ -264,7 +264,7 @@ test("unreachable before the first list: starting, then unknown after the grace"
 });
 
 test("forbidden and missing CRDs → unknown at once, even before the first list", () => {
-  const s = new Shell().link({ state: "forbidden", error: "403 list kustomizations", fix: "grant get/list/watch" });
+  const s = new Shell().link({ state: "denied", error: "403 list kustomizations", fix: "grant get/list/watch" });
   assert.equal(s.signal, "unknown");
   assert.equal(decide(s.state, 0).summary, "access denied: 403 list kustomizations (grant get/list/watch)");
   const t = synced({ a: FAILED }).at(5).link({ state: "missing-crd", error: "404", fix: "install Flux" });

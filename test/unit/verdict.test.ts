@@ -2,7 +2,7 @@
 // builders (agent/sim/flux/objects.ts) and checked against the real CRD schema.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { project } from "../../agent/status/project.ts";
+import { project } from "../../agent/source/project.ts";
 import { evaluate } from "../../agent/status/verdict.ts";
 import { validateFluxObject } from "../../agent/sim/flux/schema.ts";
 import { bucket, helmRelease, kustomization, type KustomizationOptions } from "../../agent/sim/flux/objects.ts";

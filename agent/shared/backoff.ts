@@ -11,12 +11,16 @@ export function backoff(initialMs = 500, maxMs = 30_000, random: () => number = 
   let attempt = 0;
   return {
     next() {
-      const ceiling = Math.min(maxMs, initialMs * 2 ** attempt);
-      attempt += 1;
-      return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+      return backoffDelay(attempt++, initialMs, maxMs, random);
     },
     reset() {
       attempt = 0;
     },
   };
+}
+
+/** The wait before attempt `failures + 1`, as backoff() draws it, for callers that keep the count themselves. */
+export function backoffDelay(failures: number, initialMs = 500, maxMs = 30_000, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** failures);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

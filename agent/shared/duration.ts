@@ -1,6 +1,6 @@
-// Durations as Flux and kubectl users write them: Go's time.ParseDuration syntax
-// (`500ms`, `20s`, `10m`, `1h30m`, `1.5s`), in milliseconds. Negative durations are refused:
-// every duration fluxlight takes is a wait.
+// Durations as Flux and kubectl users write and read them: Go's time.ParseDuration syntax in
+// (`500ms`, `20s`, `10m`, `1h30m`, `1.5s`, in milliseconds; negative durations are refused: every
+// duration fluxlight takes is a wait), and time.Duration.String's form out, for log lines.
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -41,4 +41,22 @@ export function parseDuration(text: string): Parsed<number> {
   if (!Number.isFinite(total) || total > Number.MAX_SAFE_INTEGER) return { ok: false, error: `${shown} is too long` };
   // Timers work in whole milliseconds; keep sub-millisecond inputs from becoming 0 by accident.
   return { ok: true, value: total > 0 && total < 1 ? 1 : Math.round(total) };
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return `${ms}`;
+  const sign = ms < 0 ? "-" : "";
+  let rest = Math.abs(Math.round(ms));
+  if (rest === 0) return "0s";
+  if (rest < 1000) return `${sign}${rest}ms`;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = rest / 1000;
+  let text = "";
+  if (hours > 0) text += `${hours}h`;
+  if (minutes > 0) text += `${minutes}m`;
+  if (seconds > 0) text += `${Number(seconds.toFixed(3))}s`;
+  return sign + text;
 }

@@ -1,0 +1,81 @@
+// What the log says, and when: the lines that tell the story of the light, as pure functions.
+// The agent decides when something happened and writes what these return.
+import type { Evaluation, ObjectRef, ObjectView, Verdict } from "../model.ts";
+import type { Transition } from "../signal/index.ts";
+
+/** A line to write: its level, its fields (with `event`) and its sentence. */
+export interface Line {
+  level: "info" | "warn";
+  fields: Record<string, unknown> & { event: string };
+  text: string;
+}
+
+/**
+ * What the log last said of an object's verdict. A failure that changes its reason
+ * (BuildFailed → HealthCheckFailed) is news, and so is an unreadable object's new complaint.
+ */
+export type Said =
+  | { verdict: "failed"; reason: string }
+  | { verdict: "unknown"; message: string }
+  | { verdict: Exclude<Verdict, "failed" | "unknown" | "progressing"> };
+
+function sayable(ev: Evaluation): Said | undefined {
+  switch (ev.verdict) {
+    case "progressing":
+      return undefined; // Flux's routine Ready=Unknown blips say nothing; the signal line covers a spell that lasts
+    case "failed":
+      return { verdict: "failed", reason: ev.reason };
+    case "unknown":
+      return { verdict: "unknown", message: ev.message };
+    default:
+      return { verdict: ev.verdict };
+  }
+}
+
+function same(a: Said | undefined, b: Said): boolean {
+  if (a === undefined || a.verdict !== b.verdict) return false;
+  if (b.verdict === "failed") return (a as typeof b).reason === b.reason;
+  if (b.verdict === "unknown") return (a as typeof b).message === b.message;
+  return true;
+}
+
+/**
+ * One object's verdict against what was said of it: what to remember, and the line to write if
+ * it is news. `listed`: seen in a list; a ready object first seen in one is counted by the
+ * list's own line instead.
+ */
+export function verdictNews(before: Said | undefined, view: ObjectRef, ev: Evaluation, listed: boolean): { said: Said | undefined; line?: Line } {
+  const now = sayable(ev);
+  if (now === undefined || same(before, now)) return { said: before };
+  if (listed && now.verdict === "ready" && before === undefined) return { said: now };
+  const fields = { event: "verdict", kind: view.kind, namespace: view.namespace, name: view.name, verdict: ev.verdict, previous: before?.verdict ?? null, reason: ev.reason, message: ev.message };
+  const text = `${view.kind} ${view.namespace}/${view.name} is ${ev.verdict}: ${ev.reason}${ev.message ? ": " + ev.message : ""}`;
+  if (ev.verdict === "unknown") return { said: now, line: { level: "warn", fields, text: `${text} (skipped: left out of the light)` } };
+  return { said: now, line: { level: ev.verdict === "failed" ? "warn" : "info", fields, text } };
+}
+
+export function deletedLine(ref: ObjectRef): Line {
+  return { level: "info", fields: { event: "deleted", kind: ref.kind, namespace: ref.namespace, name: ref.name }, text: `${ref.kind} ${ref.namespace}/${ref.name} deleted` };
+}
+
+/** A list's summary: how many objects, by verdict. */
+export function listedLine(kind: string, namespace: string | undefined, views: readonly ObjectView[], verdicts: readonly Verdict[]): Line {
+  const counts: Record<string, number> = {};
+  for (const v of verdicts) counts[v] = (counts[v] ?? 0) + 1;
+  const where = namespace ? ` in ${namespace}` : "";
+  return {
+    level: "info",
+    fields: { event: "listed", kind, ...(namespace ? { namespace } : {}), objects: views.length, verdicts: counts },
+    text: `listed ${kind} objects${where}: ${Object.entries(counts).map(([v, n]) => `${n} ${v}`).join(", ") || "none"}`,
+  };
+}
+
+export function signalLine(change: Transition): Line {
+  const causes = change.causes.map((c) => ({ ...c.ref, verdict: c.verdict, reason: c.reason, message: c.message }));
+  const words = change.causes.map((c) => `${c.ref.kind} ${c.ref.namespace}/${c.ref.name} ${c.reason}${c.message ? ": " + c.message : ""}`);
+  return {
+    level: "info",
+    fields: { event: "signal", from: change.from ?? null, to: change.to, summary: change.summary, causes },
+    text: `light ${change.from ?? "off"} → ${change.to}: ${change.summary}${words.length ? ": " + words.join("; ") : ""}`,
+  };
+}

@@ -1,0 +1,25 @@
+// The connectivity policy: every scope's view of the cluster (and discovery's) → the one view the
+// signal reads. Pure. The whole view is as bad as the worst part, since the objects a part cannot
+// see could be the failing ones — except that a kind whose CRD is missing is simply not watched
+// while other kinds are (a cluster without helm-controller is fine).
+import type { Connectivity } from "../model.ts";
+
+/** Worst first. */
+const ORDER: readonly Connectivity["state"][] = ["denied", "missing-crd", "unreachable", "listing", "synced"];
+
+export function combine(parts: Iterable<Connectivity>): Connectivity {
+  const all = [...parts];
+  const watched = all.filter((c) => c.state !== "missing-crd");
+  const considered = watched.length > 0 ? watched : all;
+  let worst: Connectivity | undefined;
+  for (const c of considered) {
+    if (worst === undefined || ORDER.indexOf(c.state) < ORDER.indexOf(worst.state)) worst = c;
+  }
+  return worst ?? { state: "listing" };
+}
+
+/** Every watched part has listed and its watch runs; kinds without a CRD are not watched. */
+export function isWatching(parts: Iterable<Connectivity>): boolean {
+  const watched = [...parts].filter((c) => c.state !== "missing-crd");
+  return watched.length > 0 && watched.every((c) => c.state === "synced");
+}
