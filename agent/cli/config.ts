@@ -6,6 +6,7 @@ import { formatDuration } from "../shared/duration.ts";
 import { parseDuration, type Parsed } from "../shared/duration.ts";
 import { DEFAULT_LED_SPEC, parseLedSpec, type LedSpec } from "../light/led-spec.ts";
 import { FLUX_KINDS, findKind, type WatchedKind } from "../source/kinds.ts";
+import { MAX_HEARTBEAT_TIMEOUT_MS } from "../link/deadman.ts";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -213,6 +214,10 @@ function crossCheck(c: Config, name: (key: keyof Config) => string): string | un
   }
   if (c.heartbeatTimeout !== 0 && c.heartbeatTimeout < 1000) {
     return `${name("heartbeatTimeout")}: ${formatDuration(c.heartbeatTimeout)} is too short: use at least 1s, or 0 to disable`;
+  }
+  if (c.heartbeatTimeout > MAX_HEARTBEAT_TIMEOUT_MS) {
+    // The firmware's field is 21 bits of ms: a longer timeout would wrap to a short one.
+    return `${name("heartbeatTimeout")}: ${formatDuration(c.heartbeatTimeout)} is too long: the board holds at most ${formatDuration(MAX_HEARTBEAT_TIMEOUT_MS)}: use 1s..${formatDuration(MAX_HEARTBEAT_TIMEOUT_MS)}, or 0 to disable`;
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import { bucket, kustomization } from "../sim/flux/objects.ts";
 import { failedRun, reconcileStarted, healthCheckRunning, reconcileSucceeded, successfulRun } from "../sim/flux/controller.ts";
 import { fakeDigest } from "../sim/flux/conditions.ts";
 import type { JsonObject } from "../sim/flux/kinds.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface Ref {
   kind: string;
@@ -12,7 +13,6 @@ export interface Ref {
   name: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Flux patches status several times per run; a watcher sees each, this far apart. */
 const STEP_MS = 150;

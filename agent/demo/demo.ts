@@ -1,14 +1,14 @@
 // `fluxlight demo`: the whole path with nothing to install or plug in. A simulated Flux
 // homelab on a local API server, fluxlight's own firmware on an emulated Uno, the real agent
 // between them over a serial port — and the LED, read off the chip's pins, drawn in the terminal.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SerialPortStream } from "@serialport/stream";
-import type { Config } from "../cli/config.ts";
-import { loadKubeConfig } from "../cli/kubeconfig.ts";
+import { accessFromKubeconfig, parseKubeconfig } from "../kube/config.ts";
 import { startAgent } from "../agent.ts";
 import { createLog } from "../log/logger.ts";
 import { escapeText } from "../text/escape.ts";
@@ -34,10 +34,17 @@ export interface DemoChoices {
   graceGiven: boolean;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The fields of the command line's Config the demo reads. */
+export interface DemoConfig {
+  led: LedSpec;
+  progressGrace: number;
+  stuckAfter: number;
+  heartbeatTimeout: number;
+  logLevel: string;
+}
 
 /** Runs the story once; resolves with how many scenes showed what they should have. */
-export async function runDemo(config: Config, choices: DemoChoices, out: NodeJS.WriteStream | Writable = process.stdout): Promise<{ scenes: number; matched: number }> {
+export async function runDemo(config: DemoConfig, choices: DemoChoices, out: NodeJS.WriteStream | Writable = process.stdout): Promise<{ scenes: number; matched: number }> {
   if (!existsSync(FIRMWARE_HEX)) {
     throw new Error(`demo: ${FIRMWARE_HEX} is missing: build the firmware with \`make -C firmware\` (npm run demo does it for you)`);
   }
@@ -66,7 +73,7 @@ export async function runDemo(config: Config, choices: DemoChoices, out: NodeJS.
   let fatal: string | undefined;
   const agent = startAgent(
     { namespaces: [], serial: "auto", usbIds: [], led, progressGraceMs: grace, stuckAfterMs: Math.max(config.stuckAfter, grace * 2), heartbeatTimeoutMs: config.heartbeatTimeout },
-    { cluster: loadKubeConfig({ kubeconfig: kubeconfigPath }, {}), access, log, onFatal: (m) => (fatal = m) },
+    { cluster: accessFromKubeconfig(parseKubeconfig(readFileSync(kubeconfigPath, "utf8")), kubeconfigPath), access, log, onFatal: (m) => (fatal = m) },
   );
 
   let matched = 0;

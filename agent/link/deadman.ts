@@ -14,10 +14,15 @@ export function hasDeadman(firmwareName: string | undefined): boolean {
   return /^fluxlight\b/.test(firmwareName ?? "");
 }
 
+/** The firmware's timeout field: three 7-bit bytes (firmware/README.md, CONFIGURE), so at most 2 097 151 ms (34m57.151s). */
+export const MAX_HEARTBEAT_TIMEOUT_MS = 2 ** 21 - 1;
+
 const seven = (n: number, groups: number) => Array.from({ length: groups }, (_, i) => (n >> (7 * i)) & 0x7f);
 
 /** CONFIGURE's data bytes (after the ID): the timeout, then how each LED pin draws host lost. */
 export function configureMessage(spec: LedSpec, timeoutMs: number, look: HostLostLook): number[] {
+  // Wider values would wrap (35m arming 2.8 s); the command line refuses them first.
+  if (!(timeoutMs >= 0 && timeoutMs <= MAX_HEARTBEAT_TIMEOUT_MS)) throw new RangeError(`heartbeat timeout ${timeoutMs} ms is outside 0..${MAX_HEARTBEAT_TIMEOUT_MS}`);
   const entries: [number, HostLostChannel][] =
     spec.kind === "single"
       ? [[spec.pin, look.single]]

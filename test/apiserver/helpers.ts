@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiException, CustomObjectsApi, KubeConfig, Watch } from "@kubernetes/client-node";
 import { ApiServer, type ApiServerOptions } from "../../agent/sim/apiserver/server.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface Harness {
   server: ApiServer;
@@ -54,7 +55,7 @@ export async function until(cond: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error("timed out waiting for condition");
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
   }
 }
 

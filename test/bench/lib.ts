@@ -13,6 +13,8 @@ import { kustomization } from "../../agent/sim/flux/objects.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { EmulatedUno, type PinChange } from "../../agent/sim/uno/uno.ts";
 import { UnoPty } from "../../agent/sim/uno/pty.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+export { sleep };
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const FLUXLIGHT_HEX = join(ROOT, "firmware/build/fluxlight.hex");
@@ -20,7 +22,6 @@ export const BUNDLE = join(ROOT, "dist/fluxlight.mjs");
 export const NAIVE_BUNDLE = join(ROOT, "dist/bench-naive.mjs");
 export const GC_HOOK = join(ROOT, "test/bench/gc-hook.mjs");
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 // ---- the cluster -----------------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { failedRun, successfulRun } from "../../agent/sim/flux/controller.ts";
 import type { SerialAccess } from "../../agent/link/ports.ts";
 import { startInProcess } from "./harness.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ref = { kind: "Kustomization", namespace: "flux-system", name: "apps" };
 
 test("the board resets mid-run: a line says so, the link reconnects and redraws", async (t) => {

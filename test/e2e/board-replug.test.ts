@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { failedRun } from "../../agent/sim/flux/controller.ts";
 import { board, startBoardOnPty, startCluster, startInProcess, spawnAgent, RGB, type LogBook } from "./harness.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ref = { kind: "Kustomization", namespace: "flux-system", name: "apps" };
 
 /** The LED after a board-connected line: correct within 3 s of it (the promise is 1 s). */

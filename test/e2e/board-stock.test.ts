@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { failedRun, successfulRun } from "../../agent/sim/flux/controller.ts";
 import { startInProcess, RGB, PIN13, STANDARD_FIRMATA, type InProcessRig } from "./harness.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const ref = { kind: "Kustomization", namespace: "flux-system", name: "apps" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function fail(rig: InProcessRig) {
   for (const s of failedRun(rig.cluster.server.get(ref)!, "rev-2", "BuildFailed", "kustomize build failed")) rig.cluster.server.updateStatus(ref, s);

@@ -9,11 +9,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { board, startBoardOnPty, startCluster, spawnAgent, RGB, type Board } from "./harness.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 // A process start through tsx can take tens of seconds on a loaded 2-core machine: the waits for
 // the agent to come up are generous; what is measured tightly is on the chip's own clock.
 const HEARTBEAT_TIMEOUT_MS = 2000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** fluxlight firmware's host lost on RGB (looks.ts HOST_LOST): red and blue pulsing, green dark. */
 const hostLost = (v: { rgb: [number, number, number] }) => v.rgb[1] === 0 && v.rgb[0] > 0 && v.rgb[2] > 0;

@@ -6,11 +6,11 @@ import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { reconcileStarted, healthCheckRunning, reconcileSucceeded, successfulRun } from "../../agent/sim/flux/controller.ts";
 import { startInProcess, RGB } from "./harness.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const GRACE = 1500;
 const STUCK = 4000;
 const ref = { kind: "Kustomization", namespace: "flux-system", name: "apps" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test("grace and stuck on the chip: a blip leaves green, a long reconcile goes amber, a stuck one red", async (t) => {
   const rig = await startInProcess({ led: RGB, objects: [kustomization({ name: "apps", ready: "True", wait: true })], settings: { progressGraceMs: GRACE, stuckAfterMs: STUCK } });

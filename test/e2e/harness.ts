@@ -21,6 +21,7 @@ import { EmulatedUno } from "../../agent/sim/uno/uno.ts";
 import { UnoBinding, type UnoDevice } from "../../agent/sim/uno/binding.ts";
 import { UnoPty } from "../../agent/sim/uno/pty.ts";
 import { STANDARD_FIRMATA } from "../sim/helpers.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export { STANDARD_FIRMATA };
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -31,7 +32,6 @@ if (!existsSync(FLUXLIGHT_HEX)) execFileSync("make", ["-s", "-C", join(ROOT, "fi
 export const RGB: LedSpec = { kind: "rgb", pins: { red: 9, green: 10, blue: 11 }, anode: false };
 export const PIN13: LedSpec = { kind: "single", pin: 13 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The agent's JSON log lines, as a person would grep them. */
 export class LogBook {

@@ -47,6 +47,8 @@ test("every flag with a bad value, and its environment twin, exits 2 with one li
     { flag: "stuck-after", value: "15s", says: /must be longer than --progress-grace \(20s\)/ },
     { flag: "heartbeat-timeout", value: "fast", says: /fast/ },
     { flag: "heartbeat-timeout", value: "500ms", says: /too short: use at least 1s, or 0 to disable/ },
+    // The firmware's field holds 21 bits of ms: 35m would wrap to 2.8 s.
+    { flag: "heartbeat-timeout", value: "35m", says: /35m is too long: the board holds at most 34m57\.151s: use 1s\.\.34m57\.151s, or 0 to disable/ },
     { flag: "usb-id", value: "2341", says: /is not VID:PID/ },
     { flag: "http", value: "localhost", says: /is not a listen address/ },
     { flag: "http", value: ":70000", says: /port 70000 is out of range/ },

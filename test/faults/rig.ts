@@ -6,6 +6,8 @@ import type { ApiServer } from "../../agent/sim/apiserver/server.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { reconcileFailed, reconcileSucceeded } from "../../agent/sim/flux/controller.ts";
 import { startInProcess, RGB, type Board, type InProcessRig, type LogBook } from "../e2e/harness.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+export { sleep };
 
 export const GRACE = 1500;
 
@@ -32,7 +34,6 @@ export function succeed(server: ApiServer, ref: { kind: string; namespace: strin
   server.updateStatus(ref, reconcileSucceeded(server.get(ref)!, revision));
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Lines logged since `from` (an index into logs.lines) that match. */
 export function since(logs: LogBook, from: number, pred: (l: Record<string, unknown>) => boolean): Record<string, unknown>[] {

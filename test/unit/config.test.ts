@@ -127,6 +127,7 @@ test("every bad value is one line naming the flag or variable, what is wrong and
     [["run"], { FLUXLIGHT_PROGRESS_GRACE: "15m" }, "--stuck-after: 10m must be longer than FLUXLIGHT_PROGRESS_GRACE (15m), or routine reconciles would read as Stuck"],
     [["run", "--heartbeat-timeout", "500ms"], {}, "--heartbeat-timeout: 500ms is too short: use at least 1s, or 0 to disable"],
     [["run"], { FLUXLIGHT_HEARTBEAT_TIMEOUT: "999ms" }, "FLUXLIGHT_HEARTBEAT_TIMEOUT: 999ms is too short: use at least 1s, or 0 to disable"],
+    [["run", "--heartbeat-timeout", "35m"], {}, "--heartbeat-timeout: 35m is too long: the board holds at most 34m57.151s: use 1s..34m57.151s, or 0 to disable"],
   ];
   for (const [argv, env, expected] of cases) {
     const e = error(argv, env);
