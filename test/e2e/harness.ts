@@ -145,6 +145,9 @@ export interface InProcessRig extends Board {
   device: UnoDevice;
   agent: Agent;
   logs: LogBook;
+  /** Fatal errors the agent reported (the command would have exited 2). */
+  fatal: string[];
+  /** Stops everything; throws if the agent reported a fatal error the test did not expect. */
   stop(): Promise<void>;
 }
 
@@ -160,6 +163,8 @@ export interface RigOptions {
   rediscoverMs?: number;
   /** How long a list page may take in all. */
   requestDeadlineMs?: number;
+  /** The test provokes a fatal error on purpose; otherwise one fails the test at stop(). */
+  expectFatal?: boolean;
 }
 
 /** The agent in this process, on the in-process serial binding to the emulated board. */
@@ -177,15 +182,20 @@ export async function startInProcess(o: RigOptions = {}): Promise<InProcessRig> 
   const logs = new LogBook();
   const spec = o.led ?? RGB;
   const fatal: string[] = [];
+  const log = createLog({ level: "debug", format: "json", destination: logs.stream() });
   const agent = startAgent(
     { namespaces: [], serial: "auto", usbIds: [], led: spec, progressGraceMs: 20_000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000, ...o.settings },
     {
       cluster: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}),
       access,
-      log: createLog({ level: "debug", format: "json", destination: logs.stream() }),
+      log,
       rediscoverMs: o.rediscoverMs,
       requestDeadlineMs: o.requestDeadlineMs,
-      onFatal: (m) => fatal.push(m),
+      // As the command does (cli/main.ts): a fatal line, then exit 2; here the test fails at stop().
+      onFatal: (m) => {
+        log.fatal({ event: "fatal", error: m }, m);
+        fatal.push(m);
+      },
     },
   );
   return {
@@ -195,10 +205,12 @@ export async function startInProcess(o: RigOptions = {}): Promise<InProcessRig> 
     device,
     agent,
     logs,
+    fatal,
     async stop() {
       await agent.stop();
       uno.stop();
       await cluster.stop();
+      if (fatal.length && !o.expectFatal) throw new Error(`the agent reported a fatal error: ${fatal.join("; ")}`);
     },
   };
 }

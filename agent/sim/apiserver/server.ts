@@ -205,6 +205,18 @@ export class ApiServer {
     this.rules.push({ ...rule });
   }
 
+  /**
+   * Make every new watch misbehave at once: `close` answers 200 and ends the stream with no
+   * event (a proxy that cuts streams), `error` sends one ERROR event (500) and ends; undefined:
+   * watches work again. For the "very short watch" rule: such a server must not be asked
+   * thousands of times a second.
+   */
+  breakWatches(how: "close" | "error" | undefined): void {
+    this.brokenWatches = how;
+  }
+
+  private brokenWatches: "close" | "error" | undefined;
+
   /** Lift forbid rules: all of them, or those equal to `rule`. */
   allow(rule?: ForbidRule): void {
     for (let i = this.rules.length - 1; i >= 0; i--) if (!rule || JSON.stringify(this.rules[i]) === JSON.stringify({ ...rule })) this.rules.splice(i, 1);
@@ -545,6 +557,12 @@ export class ApiServer {
   }
 
   private watch(res: ServerResponse, r: Route, url: URL): void {
+    if (this.brokenWatches) {
+      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+      const error = { type: "ERROR", object: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "etcdserver: request timed out", reason: "InternalError", code: 500 } };
+      res.end(this.brokenWatches === "error" ? `${JSON.stringify(error)}\n` : undefined);
+      return;
+    }
     const match = this.matcher(url);
     const rvParam = url.searchParams.get("resourceVersion");
     const rv = rvParam === null || rvParam === "" ? undefined : Number(rvParam);
