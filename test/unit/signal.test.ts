@@ -1,12 +1,12 @@
-// The signal with a fake clock: every instant is a plain number of ms.
+// The signal with a fake clock: every instant is a plain number of ms. Pure: no agent here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Connectivity, Evaluation, ObjectRef, Signal } from "../../agent/model.ts";
 import {
   createSignalState,
   decide,
-  forgetObject,
   observeConnectivity,
+  observeList,
   observeObject,
   transition,
   type SignalOptions,
@@ -32,41 +32,42 @@ const SUSPENDED = evaluate(project(kustomization({ suspend: true, ready: "True" 
 const TERMINATING = evaluate(project(kustomization({ deletionTimestamp: "2026-08-01T10:05:00Z", ready: "True" })));
 const UNREADABLE: Evaluation = evaluate(project({ kind: "Kustomization", metadata: { name: "x", namespace: "y" }, status: { conditions: 1 } }));
 
-/** A little driver that plays the shell: records every transition the way it would log them. */
-class Shell {
+/**
+ * The signal's update path, one step at a time: observeList (the one path the agent and `fluxlight
+ * status` feed objects through) and observeConnectivity, with decide() read after each step and
+ * every change of signal recorded. It draws nothing and arms no timer: the agent's own loop (its
+ * timer, its log lines) is tested through startAgent with a manual clock (agent-clock.test.ts).
+ */
+class Feed {
   state: SignalState;
-  shown: Signal | undefined;
   log: { at: number; from: Signal | undefined; to: Signal; reasons: string[] }[] = [];
   now = 0;
+  private last: Signal | undefined;
   constructor(options: Partial<SignalOptions> = {}) {
     this.state = createSignalState(options);
-    this.settle();
+    this.read();
   }
   at(now: number): this {
     assert.ok(now >= this.now, "the fake clock never goes back");
     this.now = now;
-    this.settle();
-    return this;
+    return this.read();
   }
   see(name: string, ev: Evaluation): this {
-    this.state = observeObject(this.state, ref(name), ev, this.now);
-    return this.settle();
+    this.state = observeList(this.state, [{ ref: ref(name), evaluation: ev }], [], this.now);
+    return this.read();
   }
   gone(name: string): this {
-    this.state = forgetObject(this.state, ref(name), this.now);
-    return this.settle();
+    this.state = observeList(this.state, [], [ref(name)], this.now);
+    return this.read();
   }
   link(c: Connectivity): this {
     this.state = observeConnectivity(this.state, c, this.now);
-    return this.settle();
+    return this.read();
   }
-  settle(): this {
+  private read(): this {
     const d = decide(this.state, this.now);
-    const t = transition(this.shown, d);
-    if (t) {
-      this.log.push({ at: this.now, from: t.from, to: t.to, reasons: t.causes.map((c) => c.reason) });
-      this.shown = t.to;
-    }
+    if (d.signal !== this.last) this.log.push({ at: this.now, from: this.last, to: d.signal, reasons: d.causes.map((c) => c.reason) });
+    this.last = d.signal;
     return this;
   }
   get signal(): Signal {
@@ -74,15 +75,15 @@ class Shell {
   }
 }
 
-/** A synced shell whose objects are all already settled at t=0. */
-function synced(objects: Record<string, Evaluation>, options: Partial<SignalOptions> = {}): Shell {
-  const s = new Shell(options);
+/** A synced feed whose objects are all already settled at t=0. */
+function synced(objects: Record<string, Evaluation>, options: Partial<SignalOptions> = {}): Feed {
+  const s = new Feed(options);
   for (const [name, ev] of Object.entries(objects)) s.see(name, ev);
   return s.link({ state: "synced" });
 }
 
 test("starting before the first complete list, even with objects seen", () => {
-  const s = new Shell().see("main", READY);
+  const s = new Feed().see("main", READY);
   assert.equal(s.signal, "starting");
   assert.equal(decide(s.state, 0).summary, "waiting for the first complete list");
   s.link({ state: "synced" });
@@ -223,7 +224,7 @@ test("a new object in its grace holds the previous signal, then shows progressin
 });
 
 test("at start-up, objects caught mid-reconcile hold `starting` until the grace, not `unknown`", () => {
-  const s = new Shell().see("a", RECONCILING).link({ state: "synced" });
+  const s = new Feed().see("a", RECONCILING).link({ state: "synced" });
   assert.equal(s.signal, "starting");
   s.at(GRACE - 1).see("a", READY);
   assert.equal(s.signal, "ok");
@@ -256,7 +257,7 @@ test("connectivity lost for less than the grace is held; longer → unknown at e
 });
 
 test("unreachable before the first list: starting, then unknown after the grace", () => {
-  const s = new Shell().at(1000).link({ state: "unreachable", since: 1000, error: "getaddrinfo ENOTFOUND" });
+  const s = new Feed().at(1000).link({ state: "unreachable", since: 1000, error: "getaddrinfo ENOTFOUND" });
   assert.equal(s.signal, "starting");
   assert.equal(decide(s.state, s.now).nextWakeAt, 1000 + GRACE);
   s.at(1000 + GRACE);
@@ -264,7 +265,7 @@ test("unreachable before the first list: starting, then unknown after the grace"
 });
 
 test("forbidden and missing CRDs → unknown at once, even before the first list", () => {
-  const s = new Shell().link({ state: "denied", error: "403 list kustomizations", fix: "grant get/list/watch" });
+  const s = new Feed().link({ state: "denied", error: "403 list kustomizations", fix: "grant get/list/watch" });
   assert.equal(s.signal, "unknown");
   assert.equal(decide(s.state, 0).summary, "access denied: 403 list kustomizations (grant get/list/watch)");
   const t = synced({ a: FAILED }).at(5).link({ state: "missing-crd", error: "404", fix: "install Flux" });
@@ -310,7 +311,7 @@ test("options: stuckAfter must exceed progressGrace", () => {
 });
 
 /** Plays one controller run's status writes (as a watcher sees them) `gap` ms apart; returns the end time. */
-function play(s: Shell, obj: JsonObject, statuses: JsonObject[], start: number, gap: number): number {
+function play(s: Feed, obj: JsonObject, statuses: JsonObject[], start: number, gap: number): number {
   let t = start;
   for (const status of statuses) {
     s.at(t).see("main", evaluate(project({ ...obj, status })));
@@ -349,7 +350,7 @@ test("the simulator's failing retries keep the light red without a single transi
 });
 
 test("an object first seen mid-spell counts from Flux's lastTransitionTime: an agent restart resets neither grace nor stuck", () => {
-  const s = new Shell();
+  const s = new Feed();
   s.link({ state: "synced" }).at(3_600_000);
   // Ready went Unknown 30 s before the agent first saw it: past the 20 s grace already.
   s.see("a", { ...RECONCILING, since: 3_600_000 - 30_000 });
@@ -359,9 +360,34 @@ test("an object first seen mid-spell counts from Flux's lastTransitionTime: an a
   assert.equal(s.signal, "failed");
   assert.equal(decide(s.state, s.now).causes[0]!.reason, "Stuck");
   // A clock ahead of ours (skew) never dates a spell into the future.
-  const t = new Shell();
+  const t = new Feed();
   t.link({ state: "synced" }).at(1000);
   t.see("c", { ...RECONCILING, since: 999_999 });
   t.at(1000 + 19_999);
   assert.notEqual(t.signal, "progressing", "still inside the grace, counted from when we saw it");
+});
+
+test("start-up: a ready peer does not turn the light green while an object seen at start is still in its grace", () => {
+  const s = new Feed().see("a", READY).see("b", RECONCILING).link({ state: "synced" });
+  assert.equal(s.signal, "starting");
+  assert.match(decide(s.state, 0).summary, /1 of 2 objects seen at start still settling/);
+  assert.equal(decide(s.state, 0).nextWakeAt, GRACE);
+  s.at(GRACE);
+  assert.equal(s.signal, "progressing", "the grace spent: the normal rules apply");
+  const t = new Feed().see("a", READY).see("b", RECONCILING).link({ state: "synced" }).at(5000).see("b", READY);
+  assert.equal(t.signal, "ok", "settled: the normal rules apply");
+  // A new object after start-up is not a start-up object: ok is not held back.
+  t.at(6000).see("c", RECONCILING);
+  assert.equal(t.signal, "ok");
+});
+
+test("start-up: an object already failed shows red at once, whatever else is still settling", () => {
+  const s = new Feed().see("a", FAILED).see("b", RECONCILING).link({ state: "synced" });
+  assert.equal(s.signal, "failed");
+  assert.deepEqual(s.log.map((l) => l.to), ["starting", "failed"]);
+});
+
+test("start-up: a spell that began long before the agent (Flux's lastTransitionTime) has spent its grace already", () => {
+  const s = new Feed().at(100_000).see("a", READY).see("b", { ...RECONCILING, since: 100_000 - GRACE }).link({ state: "synced" });
+  assert.equal(s.signal, "progressing");
 });
