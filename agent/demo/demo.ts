@@ -44,7 +44,8 @@ export interface DemoConfig {
 }
 
 /** Runs the story once; resolves with how many scenes showed what they should have. */
-export async function runDemo(config: DemoConfig, choices: DemoChoices, out: NodeJS.WriteStream | Writable = process.stdout): Promise<{ scenes: number; matched: number }> {
+/** `chip`: handed the emulated Uno once it runs (a test reads the LED off its pins itself). */
+export async function runDemo(config: DemoConfig, choices: DemoChoices, out: NodeJS.WriteStream | Writable = process.stdout, chip?: (uno: EmulatedUno, led: LedSpec) => void): Promise<{ scenes: number; matched: number }> {
   if (!existsSync(FIRMWARE_HEX)) {
     throw new Error(`demo: ${FIRMWARE_HEX} is missing: build the firmware with \`make -C firmware\` (npm run demo does it for you)`);
   }
@@ -55,6 +56,7 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
   await cluster.start();
   const uno = await EmulatedUno.load(FIRMWARE_HEX);
   uno.start();
+  chip?.(uno, led);
   const binding = new UnoBinding();
   binding.attach(DEVICE, uno);
   const access: SerialAccess = {
