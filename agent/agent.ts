@@ -2,6 +2,8 @@
 // timers. Data goes one way: source (a reflector per scope, into the store) → status (one
 // verdict per object) → signal (one for the light) → light (the lamp) → link (the board).
 // The log lines that tell the story come from ./log/story.ts; what is decided lives in the parts.
+// Over 200 lines: the handle's types that cli/, http/, demo/ and the tests code against, and the
+// one class where the parts meet (the sink the reflectors report to, the burst, the timers).
 import type { ClusterAccess } from "./kube/config.ts";
 import type { Connectivity, Evaluation, ObjectRef, ObjectView, Signal, Verdict } from "./model.ts";
 import { refKey } from "./model.ts";

@@ -32,6 +32,25 @@ export function exitOnSignals(stop: () => Promise<void>): void {
   process.once("SIGINT", shutdown);
 }
 
+/** The start line's fields: every setting in force, as a person would write it. */
+function startFields(config: Config, server: string, context: string | undefined): Record<string, unknown> {
+  return {
+    event: "start",
+    cluster: server,
+    context,
+    kinds: config.kinds?.map((k) => k.kind) ?? "all served",
+    namespaces: config.namespaces.length ? config.namespaces : "all",
+    selector: config.selector ?? null,
+    serial: config.serial,
+    usbIds: config.usbIds.map((u) => `${u.vendorId}:${u.productId}`),
+    led: formatLedSpec(config.led),
+    progressGrace: formatDuration(config.progressGrace),
+    stuckAfter: formatDuration(config.stuckAfter),
+    heartbeatTimeout: formatDuration(config.heartbeatTimeout),
+    http: config.http === "off" ? "off" : `${config.http.host ?? ""}:${config.http.port}`,
+  };
+}
+
 async function run(config: Config): Promise<void> {
   const [{ loadKubeConfig, serverText, UsageError }, { createLog }, { installLastResort }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
     import("./kubeconfig.ts"),
@@ -50,24 +69,7 @@ async function run(config: Config): Promise<void> {
   }
   const log = createLog({ level: config.logLevel, format: config.logFormat });
   installLastResort(log);
-  log.info(
-    {
-      event: "start",
-      cluster: serverText(cluster),
-      context: cluster.context,
-      kinds: config.kinds?.map((k) => k.kind) ?? "all served",
-      namespaces: config.namespaces.length ? config.namespaces : "all",
-      selector: config.selector ?? null,
-      serial: config.serial,
-      usbIds: config.usbIds.map((u) => `${u.vendorId}:${u.productId}`),
-      led: formatLedSpec(config.led),
-      progressGrace: formatDuration(config.progressGrace),
-      stuckAfter: formatDuration(config.stuckAfter),
-      heartbeatTimeout: formatDuration(config.heartbeatTimeout),
-      http: config.http === "off" ? "off" : `${config.http.host ?? ""}:${config.http.port}`,
-    },
-    "fluxlight starting",
-  );
+  log.info(startFields(config, serverText(cluster), cluster.context), "fluxlight starting");
   const agent: Agent = startAgent(
     { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout },
     {

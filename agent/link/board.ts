@@ -3,6 +3,8 @@
 // the liveness probe — and reports back what happened. The dead-man's switch is
 // ./deadman-session.ts's, reset detection ./reset.ts's; the lamp is drawn by whatever `drawOn`
 // makes of the board (the light's createLamp). The cluster watch never waits on any of this.
+// Over 200 lines: the I/O of one board (port, Firmata, johnny-five) in one class; every decision
+// about it is the pure machine in ./connection.ts.
 import firmataIo from "firmata-io";
 import Board from "johnny-five/lib/board.js";
 import type { Signal } from "../model.ts";

@@ -3,7 +3,7 @@
 
 import type { Evaluation, ObjectRef, Signal, Verdict } from "../model.ts";
 import { formatDuration } from "../shared/duration.ts";
-import type { SignalState } from "./state.ts";
+import type { SignalState, Tracked } from "./state.ts";
 
 /** One object that makes the signal what it is, in the words the log line will use. */
 export interface Cause {
@@ -24,7 +24,7 @@ export interface Decision {
 }
 
 export function decide(state: SignalState, now: number): Decision {
-  const { progressGrace, stuckAfter, countSuspended } = state.options;
+  const { progressGrace } = state.options;
   const api = state.connectivity;
   const wake = new Wake(now);
 
@@ -50,6 +50,39 @@ export function decide(state: SignalState, now: number): Decision {
     return withWake({ signal: "starting", summary: "waiting for the first complete list", causes: [] }, wake);
   }
 
+  const { failed, progressing, leftOut, settled, waiting, unsettledAtStart } = tally(state, now, wake);
+  const counted = settled + waiting;
+  if (counted === 0) {
+    // "Nothing matched": no Kustomization at all is not "all is well". The left-out objects
+    // (unreadable, terminating, suspended) are the causes, so the log says why.
+    const summary = state.objects.size === 0 ? "no Flux objects found" : `no counted Flux objects (${leftOut.length} left out)`;
+    return withWake({ signal: "unknown", summary, causes: byRef(leftOut) }, wake);
+  }
+  const of = `of ${counted} object${counted === 1 ? "" : "s"}`;
+  if (failed.length > 0) {
+    return withWake({ signal: "failed", summary: `${failed.length} ${of} failed`, causes: byRef(failed) }, wake);
+  }
+  if (unsettledAtStart > 0) {
+    // Start-up tells no story it has not seen: green now could be a failure a second away.
+    return withWake({ signal: "starting", summary: `${unsettledAtStart} ${of} seen at start still settling (in the progress grace)`, causes: [] }, wake);
+  }
+  if (progressing.length > 0) {
+    return withWake({ signal: "progressing", summary: `${progressing.length} ${of} progressing`, causes: byRef(progressing) }, wake);
+  }
+  if (settled > 0) {
+    // New objects still in their grace do not hold back `ok`: the rest are all ready, and a new
+    // object that stays progressing shows once its grace is over.
+    const pending = waiting ? `, ${waiting} new in the progress grace` : "";
+    return withWake({ signal: "ok", summary: `${settled} ${of} ready${pending}`, causes: [] }, wake);
+  }
+  // Only new objects, all in their grace (typically right after start-up, mid-reconcile):
+  // hold whatever the light showed before the latest event.
+  return withWake({ signal: state.held, summary: `holding ${state.held}: ${waiting} ${of} in the progress grace`, causes: [] }, wake);
+}
+
+/** Every object's share of the decision, in one pass. */
+function tally(state: SignalState, now: number, wake: Wake) {
+  const { countSuspended } = state.options;
   const failed: Cause[] = [];
   const progressing: Cause[] = [];
   const leftOut: Cause[] = [];
@@ -81,71 +114,50 @@ export function decide(state: SignalState, now: number): Decision {
         settled++;
         break;
       case "progressing": {
-        const since = tracked.progressingSince ?? now;
-        const age = now - since;
-        if (tracked.before?.verdict === "failed") {
-          // A failing object's retry (False → Unknown → False, and with health checks Unknown for
-          // up to spec.timeout) is still the failure until a run succeeds: the light stays red
-          // rather than swapping red → amber → red on every retry.
-          failed.push(cause(tracked.ref, tracked.before));
-          settled++;
-        } else if (age >= stuckAfter) {
-          // A controller that is down never moves its objects out of progressing.
-          failed.push({
-            ref: tracked.ref,
-            verdict: "failed",
-            reason: "Stuck",
-            message: `progressing for ${formatDuration(age)}, over the ${formatDuration(stuckAfter)} limit: ${ev.reason}: ${ev.message}`,
-          });
-          settled++;
-        } else if (age >= progressGrace) {
-          progressing.push(cause(tracked.ref, ev));
-          settled++;
-          wake.at(since + stuckAfter);
-        } else {
-          // Within the grace the object still shows as what it was before the spell: a failing
-          // object's retry blips (False → Unknown → False) keep it red, a healthy object's routine
-          // reconcile keeps it green. Its own words are the failure's, which is what is shown.
-          wake.at(since + progressGrace);
-          if (tracked.before?.verdict === "ready") {
-            settled++;
-          } else {
-            waiting++;
-            if (tracked.atStart) unsettledAtStart++;
-          }
+        const share = spell(tracked, now, state.options, wake);
+        if (share.failed) failed.push(share.failed);
+        if (share.progressing) progressing.push(share.progressing);
+        if (share.shows) settled++;
+        else {
+          waiting++;
+          if (tracked.atStart) unsettledAtStart++;
         }
         break;
       }
     }
   }
 
-  const counted = settled + waiting;
-  if (counted === 0) {
-    // "Nothing matched": no Kustomization at all is not "all is well". The left-out objects
-    // (unreadable, terminating, suspended) are the causes, so the log says why.
-    const summary = state.objects.size === 0 ? "no Flux objects found" : `no counted Flux objects (${leftOut.length} left out)`;
-    return withWake({ signal: "unknown", summary, causes: byRef(leftOut) }, wake);
+  return { failed, progressing, leftOut, settled, waiting, unsettledAtStart };
+}
+
+/**
+ * A progressing object's share: what it shows (a cause, or the settled verdict it had before the
+ * spell) or, in its grace with nothing settled to show, nothing yet (`shows` false).
+ */
+function spell(tracked: Tracked, now: number, options: SignalState["options"], wake: Wake): { shows: boolean; failed?: Cause; progressing?: Cause } {
+  const { progressGrace, stuckAfter } = options;
+  const ev = tracked.evaluation;
+  const since = tracked.progressingSince ?? now;
+  const age = now - since;
+  if (tracked.before?.verdict === "failed") {
+    // A failing object's retry (False → Unknown → False, and with health checks Unknown for
+    // up to spec.timeout) is still the failure until a run succeeds: the light stays red
+    // rather than swapping red → amber → red on every retry.
+    return { shows: true, failed: cause(tracked.ref, tracked.before) };
   }
-  const of = `of ${counted} object${counted === 1 ? "" : "s"}`;
-  if (failed.length > 0) {
-    return withWake({ signal: "failed", summary: `${failed.length} ${of} failed`, causes: byRef(failed) }, wake);
+  if (age >= stuckAfter) {
+    // A controller that is down never moves its objects out of progressing.
+    const message = `progressing for ${formatDuration(age)}, over the ${formatDuration(stuckAfter)} limit: ${ev.reason}: ${ev.message}`;
+    return { shows: true, failed: { ref: tracked.ref, verdict: "failed", reason: "Stuck", message } };
   }
-  if (unsettledAtStart > 0) {
-    // Start-up tells no story it has not seen: green now could be a failure a second away.
-    return withWake({ signal: "starting", summary: `${unsettledAtStart} ${of} seen at start still settling (in the progress grace)`, causes: [] }, wake);
+  if (age >= progressGrace) {
+    wake.at(since + stuckAfter);
+    return { shows: true, progressing: cause(tracked.ref, ev) };
   }
-  if (progressing.length > 0) {
-    return withWake({ signal: "progressing", summary: `${progressing.length} ${of} progressing`, causes: byRef(progressing) }, wake);
-  }
-  if (settled > 0) {
-    // New objects still in their grace do not hold back `ok`: the rest are all ready, and a new
-    // object that stays progressing shows once its grace is over.
-    const pending = waiting ? `, ${waiting} new in the progress grace` : "";
-    return withWake({ signal: "ok", summary: `${settled} ${of} ready${pending}`, causes: [] }, wake);
-  }
-  // Only new objects, all in their grace (typically right after start-up, mid-reconcile):
-  // hold whatever the light showed before the latest event.
-  return withWake({ signal: state.held, summary: `holding ${state.held}: ${waiting} ${of} in the progress grace`, causes: [] }, wake);
+  // Within the grace the object still shows as what it was before the spell: a healthy
+  // object's routine reconcile keeps it green (a failing one's retry keeps it red, above).
+  wake.at(since + progressGrace);
+  return { shows: tracked.before?.verdict === "ready" };
 }
 
 function cause(ref: ObjectRef, ev: Evaluation): Cause {

@@ -2,6 +2,8 @@
 // list's resourceVersion, keeping only the small projection a verdict needs (objects are dropped
 // as soon as they are projected). A dropped watch resumes from the last resourceVersion seen;
 // `410 Gone` relists; errors back off, and so does a watch that ends at once (see `loop`).
+// Over 200 lines: one class for one list+watch loop; its rules (what follows a watch's end) are
+// the pure nextStep above it, table-tested.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Connectivity, ObjectRef, ObjectView } from "../model.ts";
 import { project } from "./project.ts";
