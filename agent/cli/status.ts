@@ -5,7 +5,8 @@
 import type { KubeClient } from "../kube/client.ts";
 import { fluxApi } from "../source/api.ts";
 import type { Connectivity, ObjectView } from "../model.ts";
-import { discoverKinds } from "../source/discovery.ts";
+import { combine } from "../source/connectivity.ts";
+import { discoverKinds, servesNone } from "../source/discovery.ts";
 import { classify, messageOf, statusOf } from "../source/errors.ts";
 import { FLUX_KINDS, findKind, resourceName, type WatchedKind } from "../source/kinds.ts";
 import { listKind } from "../source/list.ts";
@@ -82,11 +83,7 @@ async function gather(api: KubeClient, asked: WatchedKind[] | undefined, config:
   if (served.length === 0) {
     return {
       views: [],
-      connectivity: {
-        state: "missing-crd",
-        error: `the cluster serves none of ${wanted.map(resourceName).join(", ")}`,
-        fix: "install Flux, or point --kubeconfig/--context at the cluster that runs it",
-      },
+      connectivity: servesNone(wanted),
     };
   }
 
@@ -117,10 +114,10 @@ async function gather(api: KubeClient, asked: WatchedKind[] | undefined, config:
   }
   // As the agent combines them: a kind it cannot read leaves the whole view in doubt, since the
   // objects it would show could be the failing ones.
-  const worst = problems.find((c) => c.state === "denied") ?? problems[0];
+  const worst = problems.length ? combine(problems) : undefined;
   if (worst) return { views, connectivity: worst };
   if (listedKinds === 0) {
-    return { views, connectivity: { state: "missing-crd", error: `the cluster serves none of ${wanted.map(resourceName).join(", ")}`, fix: "install Flux, or point --kubeconfig/--context at the cluster that runs it" } };
+    return { views, connectivity: servesNone(wanted) };
   }
   return { views, connectivity: { state: "synced" } };
 }

@@ -60,7 +60,7 @@ class Feed {
     this.state = observeList(this.state, [], [ref(name)], this.now);
     return this.read();
   }
-  link(c: Connectivity): this {
+  api(c: Connectivity): this {
     this.state = observeConnectivity(this.state, c, this.now);
     return this.read();
   }
@@ -79,14 +79,14 @@ class Feed {
 function synced(objects: Record<string, Evaluation>, options: Partial<SignalOptions> = {}): Feed {
   const s = new Feed(options);
   for (const [name, ev] of Object.entries(objects)) s.see(name, ev);
-  return s.link({ state: "synced" });
+  return s.api({ state: "synced" });
 }
 
 test("starting before the first complete list, even with objects seen", () => {
   const s = new Feed().see("main", READY);
   assert.equal(s.signal, "starting");
   assert.equal(decide(s.state, 0).summary, "waiting for the first complete list");
-  s.link({ state: "synced" });
+  s.api({ state: "synced" });
   assert.equal(s.signal, "ok");
   assert.deepEqual(s.log.map((l) => l.to), ["starting", "ok"]);
 });
@@ -224,7 +224,7 @@ test("a new object in its grace holds the previous signal, then shows progressin
 });
 
 test("at start-up, objects caught mid-reconcile hold `starting` until the grace, not `unknown`", () => {
-  const s = new Feed().see("a", RECONCILING).link({ state: "synced" });
+  const s = new Feed().see("a", RECONCILING).api({ state: "synced" });
   assert.equal(s.signal, "starting");
   s.at(GRACE - 1).see("a", READY);
   assert.equal(s.signal, "ok");
@@ -237,27 +237,27 @@ test("a new object in its grace does not hold back ok when the others are ready"
 });
 
 test("connectivity lost for less than the grace is held; longer → unknown at exactly since + grace", () => {
-  const s = synced({ a: READY }).at(10_000).link({ state: "unreachable", since: 9000, error: "connect ECONNREFUSED" });
+  const s = synced({ a: READY }).at(10_000).api({ state: "unreachable", since: 9000, error: "connect ECONNREFUSED" });
   const d = decide(s.state, s.now);
   assert.equal(d.signal, "ok");
   assert.equal(d.nextWakeAt, 9000 + GRACE);
   s.at(9000 + GRACE - 1);
   assert.equal(s.signal, "ok");
-  s.link({ state: "synced" });
+  s.api({ state: "synced" });
   assert.equal(s.signal, "ok");
   assert.equal(decide(s.state, s.now).nextWakeAt, undefined);
 
-  s.at(40_000).link({ state: "unreachable", since: 40_000, error: "connect ECONNREFUSED" }).at(40_000 + GRACE);
+  s.at(40_000).api({ state: "unreachable", since: 40_000, error: "connect ECONNREFUSED" }).at(40_000 + GRACE);
   const lost = decide(s.state, s.now);
   assert.equal(lost.signal, "unknown");
   assert.equal(lost.summary, "API unreachable for 20s: connect ECONNREFUSED");
-  s.at(70_000).link({ state: "listing" }); // reconnected, relisting: the last view stands
+  s.at(70_000).api({ state: "listing" }); // reconnected, relisting: the last view stands
   assert.equal(s.signal, "ok");
   assert.deepEqual(s.log.slice(-2).map((l) => [l.at, l.to]), [[60_000, "unknown"], [70_000, "ok"]]);
 });
 
 test("unreachable before the first list: starting, then unknown after the grace", () => {
-  const s = new Feed().at(1000).link({ state: "unreachable", since: 1000, error: "getaddrinfo ENOTFOUND" });
+  const s = new Feed().at(1000).api({ state: "unreachable", since: 1000, error: "getaddrinfo ENOTFOUND" });
   assert.equal(s.signal, "starting");
   assert.equal(decide(s.state, s.now).nextWakeAt, 1000 + GRACE);
   s.at(1000 + GRACE);
@@ -265,10 +265,10 @@ test("unreachable before the first list: starting, then unknown after the grace"
 });
 
 test("forbidden and missing CRDs → unknown at once, even before the first list", () => {
-  const s = new Feed().link({ state: "denied", error: "403 list kustomizations", fix: "grant get/list/watch" });
+  const s = new Feed().api({ state: "denied", error: "403 list kustomizations", fix: "grant get/list/watch" });
   assert.equal(s.signal, "unknown");
   assert.equal(decide(s.state, 0).summary, "access denied: 403 list kustomizations (grant get/list/watch)");
-  const t = synced({ a: FAILED }).at(5).link({ state: "missing-crd", error: "404", fix: "install Flux" });
+  const t = synced({ a: FAILED }).at(5).api({ state: "missing-crd", error: "404", fix: "install Flux" });
   assert.equal(t.signal, "unknown", "no view of the cluster beats a stale failure");
   assert.equal(t.log.at(-1)!.at, 5);
 });
@@ -282,7 +282,7 @@ test("nextWakeAt is the earliest pending deadline", () => {
   assert.equal(decide(s.state, s.now).nextWakeAt, 1000 + STUCK);
   s.see("c", RECONCILING); // grace ends at 45 000
   assert.equal(decide(s.state, s.now).nextWakeAt, 25_000 + GRACE);
-  s.link({ state: "unreachable", since: 24_000, error: "EOF" });
+  s.api({ state: "unreachable", since: 24_000, error: "EOF" });
   assert.equal(decide(s.state, s.now).nextWakeAt, 24_000 + GRACE);
 });
 
@@ -351,7 +351,7 @@ test("the simulator's failing retries keep the light red without a single transi
 
 test("an object first seen mid-spell counts from Flux's lastTransitionTime: an agent restart resets neither grace nor stuck", () => {
   const s = new Feed();
-  s.link({ state: "synced" }).at(3_600_000);
+  s.api({ state: "synced" }).at(3_600_000);
   // Ready went Unknown 30 s before the agent first saw it: past the 20 s grace already.
   s.see("a", { ...RECONCILING, since: 3_600_000 - 30_000 });
   assert.equal(s.signal, "progressing");
@@ -361,20 +361,20 @@ test("an object first seen mid-spell counts from Flux's lastTransitionTime: an a
   assert.equal(decide(s.state, s.now).causes[0]!.reason, "Stuck");
   // A clock ahead of ours (skew) never dates a spell into the future.
   const t = new Feed();
-  t.link({ state: "synced" }).at(1000);
+  t.api({ state: "synced" }).at(1000);
   t.see("c", { ...RECONCILING, since: 999_999 });
   t.at(1000 + 19_999);
   assert.notEqual(t.signal, "progressing", "still inside the grace, counted from when we saw it");
 });
 
 test("start-up: a ready peer does not turn the light green while an object seen at start is still in its grace", () => {
-  const s = new Feed().see("a", READY).see("b", RECONCILING).link({ state: "synced" });
+  const s = new Feed().see("a", READY).see("b", RECONCILING).api({ state: "synced" });
   assert.equal(s.signal, "starting");
   assert.match(decide(s.state, 0).summary, /1 of 2 objects seen at start still settling/);
   assert.equal(decide(s.state, 0).nextWakeAt, GRACE);
   s.at(GRACE);
   assert.equal(s.signal, "progressing", "the grace spent: the normal rules apply");
-  const t = new Feed().see("a", READY).see("b", RECONCILING).link({ state: "synced" }).at(5000).see("b", READY);
+  const t = new Feed().see("a", READY).see("b", RECONCILING).api({ state: "synced" }).at(5000).see("b", READY);
   assert.equal(t.signal, "ok", "settled: the normal rules apply");
   // A new object after start-up is not a start-up object: ok is not held back.
   t.at(6000).see("c", RECONCILING);
@@ -382,12 +382,12 @@ test("start-up: a ready peer does not turn the light green while an object seen 
 });
 
 test("start-up: an object already failed shows red at once, whatever else is still settling", () => {
-  const s = new Feed().see("a", FAILED).see("b", RECONCILING).link({ state: "synced" });
+  const s = new Feed().see("a", FAILED).see("b", RECONCILING).api({ state: "synced" });
   assert.equal(s.signal, "failed");
   assert.deepEqual(s.log.map((l) => l.to), ["starting", "failed"]);
 });
 
 test("start-up: a spell that began long before the agent (Flux's lastTransitionTime) has spent its grace already", () => {
-  const s = new Feed().at(100_000).see("a", READY).see("b", { ...RECONCILING, since: 100_000 - GRACE }).link({ state: "synced" });
+  const s = new Feed().at(100_000).see("a", READY).see("b", { ...RECONCILING, since: 100_000 - GRACE }).api({ state: "synced" });
   assert.equal(s.signal, "progressing");
 });
