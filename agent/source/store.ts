@@ -13,8 +13,13 @@ export interface Scope {
   selector?: string;
 }
 
+/** Scopes are made once per reflector and passed with every event: their keys are kept, not rebuilt per event. */
+const keys = new WeakMap<Scope, string>();
+
 export function scopeKey(s: Scope): string {
-  return JSON.stringify([s.cluster ?? "", s.kind, s.namespace ?? "", s.selector ?? ""]);
+  let key = keys.get(s);
+  if (key === undefined) keys.set(s, (key = JSON.stringify([s.cluster ?? "", s.kind, s.namespace ?? "", s.selector ?? ""])));
+  return key;
 }
 
 /** A scope in words, for log lines: `Kustomization in namespace a with labels app=web`. */
