@@ -16,7 +16,7 @@ type Layer = (typeof PATH)[number] | "shared" | "kube" | "edge" | "sim" | "cli";
 /** `file`: a path relative to agent/, with forward slashes. */
 export function layerOf(file: string): Layer {
   const top = file.includes("/") ? file.slice(0, file.indexOf("/")) : file;
-  if (file === "model.ts" || top === "shared" || file === "log/logger.ts") return "shared";
+  if (file === "model.ts" || top === "shared" || top === "text" || file === "log/logger.ts" || file === "log/ratelimit.ts") return "shared";
   if ((PATH as readonly string[]).includes(top)) return top as Layer;
   if (top === "kube") return "kube";
   if (top === "sim") return "sim";
