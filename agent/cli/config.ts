@@ -85,7 +85,7 @@ const FLAGS: Flag[] = [
   flag({ name: "serial", key: "serial", value: "PATH", default: "auto", parse: nonEmpty("a device path or auto"),
     help: "serial device of the board, or auto to find it by USB id" }),
   flag({ name: "led", key: "led", value: "SPEC", default: DEFAULT_LED_SPEC, parse: parseLedSpec,
-    help: "LED wiring: single:PIN, rgb:R,G,B (common cathode) or rgb-anode:R,G,B; pins 2..19 or A0..A5" }),
+    help: "LED wiring: single:PIN, rgb:R,G,B (common cathode), rgb-anode:R,G,B or traffic:R,Y,G (red/yellow/green module); pins 2..19 or A0..A5" }),
   flag({ name: "progress-grace", key: "progressGrace", value: "DURATION", default: "20s", parse: parseDuration,
     help: "how long progressing (or a lost API connection) must last before the light shows it" }),
   flag({ name: "stuck-after", key: "stuckAfter", value: "DURATION", default: "10m", parse: parseDuration,

@@ -3,7 +3,7 @@
 import { Animation, Board, Led, RGB } from "./johnny-five.ts";
 import type { Signal } from "../model.ts";
 import type { LedSpec } from "./led-spec.ts";
-import { RGB_LOOKS, SINGLE_LOOKS } from "./looks.ts";
+import { RGB_LOOKS, SINGLE_LOOKS, TRAFFIC_LOOKS, type TrafficLamp } from "./looks.ts";
 
 export interface Lamp {
   show(signal: Signal): void;
@@ -22,7 +22,8 @@ const rgbPrototype = RGB.prototype as unknown as Record<string, unknown>;
 rgbPrototype[ANIMATION_KEYS] ??= ["red", "green", "blue"];
 
 export function createLamp(board: JohnnyBoard, spec: LedSpec): Lamp {
-  return spec.kind === "single" ? singleLamp(board, spec.pin) : rgbLamp(board, spec);
+  if (spec.kind === "single") return singleLamp(board, spec.pin);
+  return spec.kind === "traffic" ? trafficLamp(board, spec) : rgbLamp(board, spec);
 }
 
 function singleLamp(board: JohnnyBoard, pin: number): Lamp {
@@ -79,6 +80,46 @@ function rgbLamp(board: JohnnyBoard, spec: Extract<LedSpec, { kind: "rgb" }>): L
     dark() {
       still();
       led.off();
+    },
+    halt: still,
+  };
+}
+
+function trafficLamp(board: JohnnyBoard, spec: Extract<LedSpec, { kind: "traffic" }>): Lamp {
+  const lamps: Record<TrafficLamp, InstanceType<typeof Led>> = {
+    red: new Led({ board, pin: spec.pins.red }),
+    yellow: new Led({ board, pin: spec.pins.yellow }),
+    green: new Led({ board, pin: spec.pins.green }),
+  };
+  const names = Object.keys(lamps) as TrafficLamp[];
+  // One timer steps all three lamps, so lamps that take turns stay in step (three Led.blink
+  // timers would drift apart).
+  let timer: NodeJS.Timeout | undefined;
+  const still = () => {
+    clearInterval(timer);
+    timer = undefined;
+  };
+  // Dark lamps first: a lamp handing over to another never shows both lit for an instant.
+  const draw = (lit: TrafficLamp[]) => {
+    for (const name of names) if (!lit.includes(name)) lamps[name].off();
+    for (const name of lit) lamps[name].on();
+  };
+  return {
+    show(signal) {
+      const { frames, stepMs } = TRAFFIC_LOOKS[signal];
+      still();
+      let frame = 0;
+      draw(frames[0]!);
+      if (frames.length > 1) {
+        timer = setInterval(() => {
+          frame = (frame + 1) % frames.length;
+          draw(frames[frame]!);
+        }, stepMs ?? 500);
+      }
+    },
+    dark() {
+      still();
+      draw([]);
     },
     halt: still,
   };

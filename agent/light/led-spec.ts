@@ -1,4 +1,5 @@
-// The `--led` wiring spec: `single:PIN`, `rgb:R,G,B` (common cathode), `rgb-anode:R,G,B`.
+// The `--led` wiring spec: `single:PIN`, `rgb:R,G,B` (common cathode), `rgb-anode:R,G,B`,
+// `traffic:R,Y,G` (a red/yellow/green module: three plain LEDs, each on its own pin).
 // Only the syntax and the Uno's pin numbering are checked here; whether the connected board
 // has the pin, or PWM on it, is checked later against its Firmata capability report.
 
@@ -6,7 +7,8 @@ import type { Parsed } from "../shared/duration.ts";
 
 export type LedSpec =
   | { kind: "single"; pin: number }
-  | { kind: "rgb"; pins: { red: number; green: number; blue: number }; anode: boolean };
+  | { kind: "rgb"; pins: { red: number; green: number; blue: number }; anode: boolean }
+  | { kind: "traffic"; pins: { red: number; yellow: number; green: number } };
 
 export const DEFAULT_LED_SPEC = "single:13";
 
@@ -14,7 +16,7 @@ export const DEFAULT_LED_SPEC = "single:13";
 const HIGHEST_PIN = 19;
 const ANALOG_BASE = 14;
 
-const FORMS = "single:PIN, rgb:R,G,B or rgb-anode:R,G,B";
+const FORMS = "single:PIN, rgb:R,G,B, rgb-anode:R,G,B or traffic:R,Y,G";
 
 export function parseLedSpec(text: string): Parsed<LedSpec> {
   const shown = JSON.stringify(text);
@@ -29,22 +31,32 @@ export function parseLedSpec(text: string): Parsed<LedSpec> {
     }
     case "rgb":
     case "rgb-anode": {
-      if (args.length !== 3 || args.some((a) => a === "")) {
-        return { ok: false, error: `${shown} needs three pins: ${kind}:R,G,B, e.g. ${kind}:9,10,11` };
-      }
-      const pins: number[] = [];
-      for (const arg of args) {
-        const pin = parsePin(arg, shown);
-        if (!pin.ok) return pin;
-        if (pins.includes(pin.value)) return { ok: false, error: `${shown} uses pin ${pin.value} twice: each colour needs its own pin` };
-        pins.push(pin.value);
-      }
-      const [red, green, blue] = pins as [number, number, number];
+      const pins = threePins(args, shown, `${kind}:R,G,B, e.g. ${kind}:9,10,11`);
+      if (!pins.ok) return pins;
+      const [red, green, blue] = pins.value;
       return { ok: true, value: { kind: "rgb", pins: { red, green, blue }, anode: kind === "rgb-anode" } };
+    }
+    case "traffic": {
+      const pins = threePins(args, shown, "traffic:R,Y,G (red, yellow, green), e.g. traffic:2,3,4");
+      if (!pins.ok) return pins;
+      const [red, yellow, green] = pins.value;
+      return { ok: true, value: { kind: "traffic", pins: { red, yellow, green } } };
     }
     default:
       return { ok: false, error: `${shown} is not an LED wiring: use ${FORMS}` };
   }
+}
+
+function threePins(args: string[], shown: string, form: string): Parsed<[number, number, number]> {
+  if (args.length !== 3 || args.some((a) => a === "")) return { ok: false, error: `${shown} needs three pins: ${form}` };
+  const pins: number[] = [];
+  for (const arg of args) {
+    const pin = parsePin(arg, shown);
+    if (!pin.ok) return pin;
+    if (pins.includes(pin.value)) return { ok: false, error: `${shown} uses pin ${pin.value} twice: each colour needs its own pin` };
+    pins.push(pin.value);
+  }
+  return { ok: true, value: pins as [number, number, number] };
 }
 
 function parsePin(arg: string, shown: string): Parsed<number> {
@@ -68,5 +80,6 @@ function parsePin(arg: string, shown: string): Parsed<number> {
 
 export function formatLedSpec(spec: LedSpec): string {
   if (spec.kind === "single") return `single:${spec.pin}`;
+  if (spec.kind === "traffic") return `traffic:${spec.pins.red},${spec.pins.yellow},${spec.pins.green}`;
   return `${spec.anode ? "rgb-anode" : "rgb"}:${spec.pins.red},${spec.pins.green},${spec.pins.blue}`;
 }

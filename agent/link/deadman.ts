@@ -26,11 +26,17 @@ export function configureMessage(spec: LedSpec, timeoutMs: number, look: HostLos
   const entries: [number, HostLostChannel][] =
     spec.kind === "single"
       ? [[spec.pin, look.single]]
-      : [
-          [spec.pins.red, look.channels.red],
-          [spec.pins.green, look.channels.green],
-          [spec.pins.blue, look.channels.blue],
-        ];
+      : spec.kind === "traffic"
+        ? [
+            [spec.pins.red, look.traffic.red],
+            [spec.pins.yellow, look.traffic.yellow],
+            [spec.pins.green, look.traffic.green],
+          ]
+        : [
+            [spec.pins.red, look.channels.red],
+            [spec.pins.green, look.channels.green],
+            [spec.pins.blue, look.channels.blue],
+          ];
   const anode = spec.kind === "rgb" && spec.anode ? 1 : 0;
   const bytes = [CONFIGURE, ...seven(timeoutMs, 3)];
   for (const [pin, ch] of entries) bytes.push(pin, PATTERNS[ch.pattern], ...seven(ch.periodMs, 2), ...seven(ch.level, 2), anode);

@@ -10,7 +10,11 @@ export interface PinCapabilities {
 
 /** A sentence naming the first pin the board cannot drive as needed, or undefined when all can. */
 export function checkPins(pins: PinCapabilities[], spec: LedSpec): string | undefined {
-  const wanted = spec.kind === "single" ? [{ pin: spec.pin, mode: OUTPUT }] : Object.values(spec.pins).map((pin) => ({ pin, mode: PWM }));
+  // A single LED and a traffic module's plain lamps are switched on and off; only RGB mixes with PWM.
+  const wanted =
+    spec.kind === "single"
+      ? [{ pin: spec.pin, mode: OUTPUT }]
+      : Object.values(spec.pins).map((pin) => ({ pin, mode: spec.kind === "rgb" ? PWM : OUTPUT }));
   for (const { pin, mode } of wanted) {
     const caps = pins[pin];
     if (!caps || caps.supportedModes.length === 0) {

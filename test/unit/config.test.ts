@@ -105,6 +105,9 @@ test("a flag given twice keeps the last value", () => {
 test("every bad value is one line naming the flag or variable, what is wrong and what is expected", () => {
   const cases: [string[], Record<string, string>, string | RegExp][] = [
     [["run", "--led", "rgb:9,10"], {}, '--led: "rgb:9,10" needs three pins: rgb:R,G,B, e.g. rgb:9,10,11'],
+    [["run", "--led", "traffic:2,3,2"], {}, '--led: "traffic:2,3,2" uses pin 2 twice: each colour needs its own pin'],
+    [["run", "--led", "traffic:1,3,4"], {}, '--led: "traffic:1,3,4": pin 1 is the serial line that carries Firmata: use 2..19 or A0..A5'],
+    [["run", "--led", "traffic:2,3,21"], {}, '--led: "traffic:2,3,21": pin 21 is not an Uno pin: use 2..19 or A0..A5'],
     [["run"], { FLUXLIGHT_LED: "single:0" }, 'FLUXLIGHT_LED: "single:0": pin 0 is the serial line that carries Firmata: use 2..19 or A0..A5'],
     [["run", "--progress-grace=20"], {}, '--progress-grace: "20" has no unit: use e.g. 500ms, 20s, 10m or 1h30m'],
     [["run"], { FLUXLIGHT_STUCK_AFTER: "ten" }, /^FLUXLIGHT_STUCK_AFTER: "ten" is not a duration/],
