@@ -97,7 +97,7 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const PIN = String.raw`(\d+|A[0-5])`;
-const LED = new RegExp(`^(single:${PIN}|rgb(-anode)?:${PIN},${PIN},${PIN})$`);
+const LED = new RegExp(`^(single:${PIN}|(rgb|rgb-anode|traffic):${PIN},${PIN},${PIN})$`);
 // A qualified extended-resource name, as the API server checks it: domain/name, not kubernetes.io.
 const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
@@ -110,7 +110,7 @@ function check(r: ResolvedProps): void {
   if (!r.serialPath.startsWith("/dev/") || r.serialPath.includes("..")) {
     fail(`serialPath ${JSON.stringify(r.serialPath)} must be a path under /dev/`);
   }
-  if (!LED.test(r.led)) fail(`led ${JSON.stringify(r.led)} is not single:PIN, rgb:R,G,B or rgb-anode:R,G,B`);
+  if (!LED.test(r.led)) fail(`led ${JSON.stringify(r.led)} is not single:PIN, rgb:R,G,B, rgb-anode:R,G,B or traffic:R,Y,G`);
   if (r.kinds.length === 0) fail("kinds is empty: the agent would watch nothing");
   for (const k of r.kinds) if (!(k in FLUX_KINDS)) fail(`kind ${JSON.stringify(k)} is not a Flux kind the agent knows`);
   if (new Set(r.kinds).size !== r.kinds.length) fail("kinds has duplicates");

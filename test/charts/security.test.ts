@@ -136,11 +136,13 @@ describe("props", () => {
     assert.equal(agent(objects).resources.limits["example.com/arduino"], "1");
     assert.equal(agent(objects).resources.limits["squat.ai/serial"], undefined);
     assert.deepEqual(agent(objects).args.slice(1, 5), ["--serial", "/dev/serial/by-id/usb-Arduino_Uno-if00", "--led", "rgb:9,10,11"]);
+    assert.deepEqual(agent(render({ led: "traffic:2,3,4" }).objects).args.slice(3, 5), ["--led", "traffic:2,3,4"], "a traffic-light module");
   });
 
   it("rejects unsafe or malformed values", () => {
     assert.throws(() => render({ deviceAccess: "privileged" }), /needs `node`/);
     assert.throws(() => render({ led: "rgb:1,2" }), /led/);
+    assert.throws(() => render({ led: "traffic:2,3" }), /led/);
     assert.throws(() => render({ kinds: [] }), /kinds is empty/);
     assert.throws(() => render({ uid: 0 }), /non-root/);
     assert.throws(() => render({ deviceGroup: 0 }), /non-root gid/);
