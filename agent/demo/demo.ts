@@ -21,8 +21,11 @@ import { UnoBinding } from "../sim/uno/binding.ts";
 import { DemoCluster } from "./cluster.ts";
 import { SCENES, pause, type Refs } from "./scenario.ts";
 import { DemoScreen } from "./terminal.ts";
+import { storyName } from "./led-view.ts";
 
 export const FIRMWARE_HEX = fileURLToPath(new URL("../../firmware/build/fluxlight.hex", import.meta.url));
+/** The longest dark spell of a look the story expects lit (a traffic module's yellow blink). */
+const BLINK_READ_MS = 1200;
 const DEMO_LED: LedSpec = { kind: "rgb", pins: { red: 9, green: 10, blue: 11 }, anode: false };
 const DEMO_GRACE_MS = 5000;
 const DEVICE = "/dev/ttyACM0";
@@ -89,10 +92,17 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
       screen.say(`▶ scene ${i + 1}/${SCENES.length}: ${scene.title}`);
       await scene.play(cluster, refs, grace);
       await sleep(scene.holdMs?.(grace) ?? pause(grace));
-      const seen = screen.led().name;
-      const ok = seen === scene.expect;
+      // A blinking look is read until it is lit (one blink at most), so the scene is judged fairly.
+      const want = storyName(led, scene.expect);
+      const readAt = Date.now();
+      let seen = screen.led().name;
+      while (seen !== want && Date.now() - readAt < BLINK_READ_MS) {
+        await sleep(20);
+        seen = screen.led().name;
+      }
+      const ok = seen === want;
       if (ok) matched += 1;
-      screen.say(`  LED: ${seen}${ok ? "" : ` (expected ${scene.expect})`}   signal: ${agent.signal}`);
+      screen.say(`  LED: ${seen}${ok ? "" : ` (expected ${want})`}   signal: ${agent.signal}`);
     }
     screen.say(`demo over: ${matched} of ${SCENES.length} scenes showed what they should`);
   } finally {

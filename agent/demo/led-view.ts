@@ -45,6 +45,17 @@ function viewTraffic(spec: Extract<LedSpec, { kind: "traffic" }>, read: PinReade
   return { name: lit.length ? lit.join("+") : "off", rgb, pins, lamps };
 }
 
+/**
+ * The story's colours (an RGB LED's: green, red, amber) as this wiring shows them: what the
+ * demo reads off the pins when a scene shows what it should. Blinking looks (a traffic module's
+ * yellow) read as their lit name at some instant of the blink.
+ */
+export function storyName(spec: LedSpec, colour: string): string {
+  if (spec.kind === "rgb") return colour;
+  if (spec.kind === "single") return colour === "red" ? "on" : "off";
+  return colour === "amber" ? "yellow" : colour;
+}
+
 export function colourName(r: number, g: number, b: number): string {
   const max = Math.max(r, g, b);
   if (max < 0.02) return "off";

@@ -31,3 +31,19 @@ test("the demo's story plays out on the emulated chip: every scene shows its col
   assert.match(out, /light ok → failed: .*Bucket flux-system\/caddy-bucket BucketOperationFailed/);
   assert.match(out, /demo over: 8 of 8 scenes/);
 });
+
+test("the demo on a traffic-light module (--led traffic:2,3,4): the same story in red, yellow and green", async () => {
+  let out = "";
+  const screen = new Writable({
+    write(chunk, _enc, done) {
+      out += String(chunk);
+      done();
+    },
+  });
+  const config = { ...defaults(), led: { kind: "traffic" as const, pins: { red: 2, yellow: 3, green: 4 } }, progressGrace: 1000, logLevel: "info" as const };
+  const result = await runDemo(config, { ledGiven: true, graceGiven: true }, screen);
+  assert.equal(result.matched, result.scenes, `every scene as expected:\n${out}`);
+  const seen = [...out.matchAll(/^\[[^\]]+\]\s+LED: (\S+)/gm)].map((m) => m[1]);
+  assert.deepEqual(seen, ["green", "green", "red", "green", "yellow", "green", "red", "green"]);
+  assert.match(out, /LED traffic:2,3,4/);
+});

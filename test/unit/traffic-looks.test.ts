@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { HOST_LOST, TRAFFIC_LOOKS } from "../../agent/light/looks.ts";
 import { configureMessage, CONFIGURE } from "../../agent/link/deadman.ts";
 import { checkPins } from "../../agent/link/pins.ts";
-import { viewLed } from "../../agent/demo/led-view.ts";
+import { storyName, viewLed } from "../../agent/demo/led-view.ts";
 import type { LedSpec } from "../../agent/light/led-spec.ts";
 import type { Signal } from "../../agent/model.ts";
 
@@ -72,4 +72,12 @@ test("the demo names a traffic module by its lit lamps", () => {
   assert.equal(view([]).name, "off");
   assert.equal(view([3]).pins, "2=0% 3=100% 4=0%");
   assert.deepEqual(view([4]).lamps, [[0, 0, 0], [0, 0, 0], [0, 255, 0]]);
+});
+
+test("the demo's story colours as each wiring shows them", () => {
+  const rgb: LedSpec = { kind: "rgb", pins: { red: 9, green: 10, blue: 11 }, anode: false };
+  const single: LedSpec = { kind: "single", pin: 13 };
+  assert.deepEqual(["green", "red", "amber"].map((c) => storyName(TRAFFIC, c)), ["green", "red", "yellow"]);
+  assert.deepEqual(["green", "red", "amber"].map((c) => storyName(single, c)), ["off", "on", "off"]);
+  assert.deepEqual(["green", "red", "amber"].map((c) => storyName(rgb, c)), ["green", "red", "amber"]);
 });
