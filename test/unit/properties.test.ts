@@ -221,10 +221,11 @@ test("LED specs: every spec formats and parses back; any text parses or is refus
   const spec: fc.Arbitrary<LedSpec> = fc.oneof(
     pin.map((p) => ({ kind: "single" as const, pin: p })),
     fc.tuple(pin, pin, pin, fc.boolean()).filter(([r, g, b]) => new Set([r, g, b]).size === 3).map(([red, green, blue, anode]) => ({ kind: "rgb" as const, pins: { red, green, blue }, anode })),
+    fc.tuple(pin, pin, pin).filter(([r, y, g]) => new Set([r, y, g]).size === 3).map(([red, yellow, green]) => ({ kind: "traffic" as const, pins: { red, yellow, green } })),
   );
   fc.assert(fc.property(spec, (s) => assert.deepEqual(parseLedSpec(formatLedSpec(s)), { ok: true, value: s })), RUNS);
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom("single", "rgb", "-anode", ":", ",", "1", "9", "A", " ") })), (text) => {
+    fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom("single", "rgb", "-anode", "traffic", ":", ",", "1", "9", "A", " ") })), (text) => {
       const r = parseLedSpec(text);
       if (!r.ok) assert.ok(r.error.length > 0);
     }),
