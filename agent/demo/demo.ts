@@ -92,14 +92,8 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
       screen.say(`▶ scene ${i + 1}/${SCENES.length}: ${scene.title}`);
       await scene.play(cluster, refs, grace);
       await sleep(scene.holdMs?.(grace) ?? pause(grace));
-      // A blinking look is read until it is lit (one blink at most), so the scene is judged fairly.
       const want = storyName(led, scene.expect);
-      const readAt = Date.now();
-      let seen = screen.led().name;
-      while (seen !== want && Date.now() - readAt < BLINK_READ_MS) {
-        await sleep(20);
-        seen = screen.led().name;
-      }
+      const seen = await readLed(screen, want);
       const ok = seen === want;
       if (ok) matched += 1;
       screen.say(`  LED: ${seen}${ok ? "" : ` (expected ${want})`}   signal: ${agent.signal}`);
@@ -113,6 +107,17 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
     rmSync(dir, { recursive: true, force: true });
   }
   return { scenes: SCENES.length, matched };
+}
+
+/** The LED's name once it reads `want`, or after one blink: a blinking look is judged when lit. */
+async function readLed(screen: DemoScreen, want: string): Promise<string> {
+  const readAt = Date.now();
+  let seen = screen.led().name;
+  while (seen !== want && Date.now() - readAt < BLINK_READ_MS) {
+    await sleep(20);
+    seen = screen.led().name;
+  }
+  return seen;
 }
 
 /** A pino destination that turns each JSON line into "HH:MM:SS level message". */
