@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// `npm run build`: one ESM file, dist/fluxlight.mjs, for production (the OCI image, `npx fluxlight`).
-// esbuild bundles agent/cli/main.ts and what it reaches, tree-shaken. Kept out of the bundle:
+// `npm run build` (and `prepack`): what the package runs, so that an installed copy needs no
+// TypeScript, no compiler and no dev dependency. Two ESM files, tree-shaken by esbuild:
+//   - dist/fluxlight.mjs: agent/cli/main.ts and what it reaches (`run`, `status`, `help`);
+//   - dist/fluxlight-demo.mjs: the demo (avr8js, the simulated API server and Flux objects,
+//     their CRD schemas), loaded by the first only for `fluxlight demo`, so that the agent's
+//     resident memory never holds the simulators (BENCHMARKS.md).
+// Every JavaScript dependency is inside them, at the version package-lock.json pins (with its
+// `overrides`, which npm honours only in the root project: an installed tarball would get
+// johnny-five's own serialport 8 and firmata). Kept out, and so runtime dependencies:
 //   - @serialport/bindings-cpp: loads its prebuilt .node through node-gyp-build relative to its
 //     own directory, so it must stay a real package in node_modules (resolved from dist/);
-//   - the `demo` subcommand (avr8js, the simulated API server, the firmware image): it runs from
-//     the source checkout; the bundle has a stub that says so.
+//   - pino-pretty: required only for --log-format pretty.
 // Also writes dist/fluxlight.inputs.json (the project sources that went in) so agent/bin can
 // tell a stale bundle from a fresh one, and dist/fluxlight.meta.json (esbuild's metafile).
 //
@@ -25,14 +31,15 @@ const OUT = join(OUTDIR, "fluxlight.mjs");
 const minify = process.argv.includes("--minify");
 const readable = process.argv.includes("--no-minify");
 
+const DEMO = "fluxlight-demo.mjs";
 const DEMO_STUB = `
-export async function runDemo() {
-  process.stderr.write("fluxlight: the demo is not part of this build; it runs from the source checkout: npm run demo (or node agent/bin/fluxlight.js demo)\\n");
-  process.exit(2);
+export async function runDemo(...args) {
+  const demo = await import("./${DEMO}");
+  return demo.runDemo(...args);
 }
 `;
 
-/** The demo module (and so avr8js and the simulators) is replaced by a stub. */
+/** In the main bundle the demo module (and so avr8js and the simulators) is a loader of the demo bundle. */
 const leaveOutDemo = {
   name: "leave-out-demo",
   setup(b) {
@@ -65,10 +72,8 @@ const staticAgentImports = {
 };
 
 const started = performance.now();
-mkdirSync(dirname(OUT), { recursive: true });
-const result = await build({
-  entryPoints: [join(ROOT, "agent/cli/main.ts")],
-  outfile: OUT,
+mkdirSync(OUTDIR, { recursive: true });
+const common = {
   bundle: true,
   format: "esm",
   platform: "node",
@@ -81,21 +86,31 @@ const result = await build({
   legalComments: "none",
   metafile: true,
   logLevel: "warning",
-  external: ["@serialport/bindings-cpp"],
-  plugins: [leaveOutDemo, staticAgentImports],
-  // CommonJS packages inside an ESM bundle still call require() (for Node built-ins and the
-  // external binding): give them a real one.
-  banner: {
-    js: [
-      "#!/usr/bin/env node",
-      'import { createRequire as __flCreateRequire } from "node:module";',
-      "const require = __flCreateRequire(import.meta.url);",
-    ].join("\n"),
-  },
-});
+  external: ["@serialport/bindings-cpp", "pino-pretty", `./${DEMO}`],
+};
+// CommonJS packages inside an ESM bundle still call require() (for Node built-ins and the
+// external binding): give them a real one.
+const requireShim = ['import { createRequire as __flCreateRequire } from "node:module";', "const require = __flCreateRequire(import.meta.url);"];
+const [main, demo] = await Promise.all([
+  build({
+    ...common,
+    entryPoints: [join(ROOT, "agent/cli/main.ts")],
+    outfile: OUT,
+    plugins: [leaveOutDemo, staticAgentImports],
+    banner: { js: ["#!/usr/bin/env node", ...requireShim].join("\n") },
+  }),
+  build({
+    ...common,
+    entryPoints: [join(ROOT, "agent/demo/demo.ts")],
+    outfile: join(OUTDIR, DEMO),
+    banner: { js: requireShim.join("\n") },
+  }),
+]);
 
-const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules") && !p.startsWith("demo-stub:"));
+const project = (result) => Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules") && !p.startsWith("demo-stub:"));
+const inputs = [...new Set([...project(main), ...project(demo)])].sort();
 writeFileSync(join(OUTDIR, "fluxlight.inputs.json"), JSON.stringify(inputs.map((p) => relative(ROOT, join(ROOT, p))), null, 1) + "\n");
-writeFileSync(join(OUTDIR, "fluxlight.meta.json"), JSON.stringify(result.metafile));
-const bytes = result.metafile.outputs[relative(process.cwd(), OUT)]?.bytes ?? Object.values(result.metafile.outputs)[0].bytes;
-process.stdout.write(`${relative(ROOT, OUT)}: ${(bytes / 1024).toFixed(0)} KiB${minify ? " (minified)" : readable ? "" : " (whitespace, syntax minified)"}, ${inputs.length} project files, ${Math.round(performance.now() - started)} ms\n`);
+writeFileSync(join(OUTDIR, "fluxlight.meta.json"), JSON.stringify(main.metafile));
+writeFileSync(join(OUTDIR, "fluxlight-demo.meta.json"), JSON.stringify(demo.metafile));
+const kib = (result) => `${(Object.values(result.metafile.outputs)[0].bytes / 1024).toFixed(0)} KiB`;
+process.stdout.write(`${relative(ROOT, OUT)}: ${kib(main)}, ${DEMO}: ${kib(demo)}${minify ? " (minified)" : readable ? "" : " (whitespace, syntax minified)"}, ${inputs.length} project files, ${Math.round(performance.now() - started)} ms\n`);

@@ -1,10 +1,10 @@
 // `fluxlight demo`: the whole path with nothing to install or plug in. A simulated Flux
 // homelab on a local API server, fluxlight's own firmware on an emulated Uno, the real agent
 // between them over a serial port — and the LED, read off the chip's pins, drawn in the terminal.
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SerialPortStream } from "@serialport/stream";
@@ -18,12 +18,14 @@ import type { LedSpec } from "../light/led-spec.ts";
 import { formatLedSpec } from "../light/led-spec.ts";
 import { EmulatedUno } from "../sim/uno/uno.ts";
 import { UnoBinding } from "../sim/uno/binding.ts";
+import { packageFile } from "../sim/package-files.ts";
 import { DemoCluster } from "./cluster.ts";
 import { SCENES, pause, type Refs } from "./scenario.ts";
 import { DemoScreen } from "./terminal.ts";
 import { storyName } from "./led-view.ts";
 
-export const FIRMWARE_HEX = fileURLToPath(new URL("../../firmware/build/fluxlight.hex", import.meta.url));
+/** Built by `make -C firmware`, shipped prebuilt in the npm package (prepack). */
+export const FIRMWARE_HEX = packageFile("firmware/build/fluxlight.hex");
 /** The longest dark spell of a look the story expects lit (a traffic module's yellow blink). */
 const BLINK_READ_MS = 1200;
 const DEMO_LED: LedSpec = { kind: "rgb", pins: { red: 9, green: 10, blue: 11 }, anode: false };
@@ -57,7 +59,10 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
 
   const cluster = new DemoCluster();
   await cluster.start();
-  const uno = await EmulatedUno.load(FIRMWARE_HEX);
+  const hex = readFileSync(FIRMWARE_HEX, "utf8");
+  // The same digest `nix run .#flash` prints before writing a board: the image shown is the image flashed.
+  const sha256 = createHash("sha256").update(hex).digest("hex");
+  const uno = EmulatedUno.fromHex(hex);
   uno.start();
   chip?.(uno, led);
   const binding = new UnoBinding();
@@ -72,7 +77,7 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
 
   const screen = new DemoScreen(out, led, (pin) => uno.pin(pin).duty);
   const log = createLog({ level: config.logLevel, format: "json", destination: logLines((line) => screen.say(line)) });
-  screen.say(`fluxlight demo: API server ${cluster.server.url}, emulated Uno on ${DEVICE} running firmware/build/fluxlight.hex, LED ${formatLedSpec(led)}, progress grace ${grace / 1000}s`);
+  screen.say(`fluxlight demo: API server ${cluster.server.url}, emulated Uno on ${DEVICE} running firmware/build/fluxlight.hex (sha256 ${sha256}), LED ${formatLedSpec(led)}, progress grace ${grace / 1000}s`);
   screen.start();
 
   let fatal: string | undefined;

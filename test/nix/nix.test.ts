@@ -2,8 +2,10 @@
 // file parses, and the parts that need no nixpkgs evaluate to what they should, against stubs.
 // nix-instantiate comes from scripts/setup.sh (Debian: nix-bin); without it these tests fail.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -158,10 +160,31 @@ describe("package expressions, against stub builders", () => {
   });
 
   it("the flash app writes the firmware to the stable device, or to the one given", () => {
-    const app = evalJson(`import ./nix/flash.nix { writeShellApplication = a: a; avrdude = "avrdude"; firmware = ${store("fluxlight-firmware")}; }`) as { text: string; runtimeInputs: string[] };
+    const app = evalJson(`import ./nix/flash.nix { writeShellApplication = a: a; avrdude = "avrdude"; coreutils = "coreutils"; firmware = ${store("fluxlight-firmware")}; }`) as { text: string; runtimeInputs: string[] };
     assert.match(app.text, /^port="\$\{1:-\/dev\/fluxlight\}"$/m);
     assert.match(app.text, /exec avrdude -p atmega328p -c arduino -P "\$port" -b 115200 -U "flash:w:\/nix\/store\/0{32}-fluxlight-firmware\/fluxlight\.hex:i"/);
     execFileSync("bash", ["-n", "-c", app.text]);
+  });
+
+  it("the flash app prints the sha256 of the image it writes, as the demo prints it", () => {
+    // The real image, in a folder standing for the firmware derivation; avrdude is a stub that
+    // says what it was asked to do.
+    const dir = mkdtempSync(join(tmpdir(), "fluxlight-flash-"));
+    try {
+      mkdirSync(join(dir, "firmware"));
+      copyFileSync(join(ROOT, "firmware/build/fluxlight.hex"), join(dir, "firmware/fluxlight.hex"));
+      mkdirSync(join(dir, "bin"));
+      writeFileSync(join(dir, "bin/avrdude"), '#!/bin/sh\necho "avrdude $*"\n', { mode: 0o755 });
+      const app = evalJson(`import ./nix/flash.nix { writeShellApplication = a: a; avrdude = "avrdude"; coreutils = "coreutils"; firmware = "${dir}/firmware"; }`) as { text: string; runtimeInputs: string[] };
+      assert.deepEqual(app.runtimeInputs, ["avrdude", "coreutils"]);
+      const run = spawnSync("bash", ["-euo", "pipefail", "-c", app.text, "fluxlight-flash", "/dev/null"], { env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` }, encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+      const sha256 = createHash("sha256").update(readFileSync(join(ROOT, "firmware/build/fluxlight.hex"))).digest("hex");
+      assert.equal(run.stderr, `fluxlight-flash: writing ${dir}/firmware/fluxlight.hex (sha256 ${sha256}) to /dev/null\n`);
+      assert.match(run.stdout, /^avrdude .* -P \/dev\/null .* -U flash:w:.*\/firmware\/fluxlight\.hex:i$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the manifests derivation runs `npm run synth` with the image injected", () => {

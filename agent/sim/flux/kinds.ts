@@ -1,6 +1,9 @@
-// The Flux kinds the simulated cluster serves, read from the upstream CRDs copied into crds/.
-import { readFileSync } from "node:fs";
+// The Flux kinds the simulated cluster serves: the agent's own list (agent/source/kinds.ts), each
+// read from its upstream CRD copied into crds/ where there is one, which must agree with it.
+import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { packageFile } from "../package-files.ts";
+import { FLUX_KINDS as WATCHED_KINDS, type WatchedKind } from "../../source/kinds.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -28,13 +31,10 @@ export interface FluxKind {
   crd?: JsonObject;
 }
 
-const CRD_FILES = [
-  "kustomize.toolkit.fluxcd.io_kustomizations.yaml",
-  "source.toolkit.fluxcd.io_buckets.yaml",
-  "source.toolkit.fluxcd.io_gitrepositories.yaml",
-  "source.toolkit.fluxcd.io_ocirepositories.yaml",
-  "helm.toolkit.fluxcd.io_helmreleases.yaml",
-];
+/** Where a kind's upstream CRD is, when it was copied: `<group>_<plural>.yaml`, as Flux names them. */
+function crdFile(k: WatchedKind): string {
+  return packageFile(`agent/sim/flux/crds/${k.group}_${k.plural}.yaml`);
+}
 
 function obj(v: Json | undefined, what: string): JsonObject {
   if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error(`CRD: ${what} is not an object`);
@@ -45,13 +45,17 @@ function strs(v: Json | undefined): string[] {
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : [];
 }
 
-function fromCrd(file: string): FluxKind {
-  const crd = obj(parse(readFileSync(new URL(`./crds/${file}`, import.meta.url), "utf8")) as Json, file);
+function fromCrd(watched: WatchedKind): FluxKind {
+  const file = crdFile(watched);
+  const crd = obj(parse(readFileSync(file, "utf8")) as Json, file);
   const spec = obj(crd.spec, `${file} spec`);
   const names = obj(spec.names, `${file} spec.names`);
   const versions = Array.isArray(spec.versions) ? spec.versions.map((v) => obj(v, `${file} version`)) : [];
   const served = versions.find((v) => v.storage === true && v.served === true);
   if (!served) throw new Error(`CRD ${file}: no served storage version`);
+  const found = `${String(names.kind)} ${String(spec.group)}/${String(served.name)} ${String(names.plural)}`;
+  const wanted = `${watched.kind} ${watched.group}/${watched.version} ${watched.plural}`;
+  if (found !== wanted) throw new Error(`CRD ${file} serves ${found}, but the agent watches ${wanted} (agent/source/kinds.ts)`);
   return {
     kind: String(names.kind),
     listKind: String(names.listKind),
@@ -68,25 +72,29 @@ function fromCrd(file: string): FluxKind {
   };
 }
 
-const crdKinds = CRD_FILES.map(fromCrd);
+const crdKinds = WATCHED_KINDS.filter((k) => existsSync(crdFile(k))).map(fromCrd);
+
+// Short names of the kinds served without their CRD (kubectl's `helmrepo`, `hc`).
+const SHORT_NAMES: Record<string, string> = { HelmRepository: "helmrepo", HelmChart: "hc" };
 
 // HelmRepository and HelmChart are real Flux kinds whose CRDs were not copied into shared/.
 // Serving them lets the agent watch every Flux source; the schema is our stand-in (see
 // FluxKind.schemaSource): the metav1.Condition item schema borrowed from the Bucket CRD, the
 // `{observedGeneration: -1}` status default all source-controller kinds declare, any spec.
-function permissive(kind: string, plural: string, shortName: string): FluxKind {
-  const bucket = crdKinds.find((k) => k.kind === "Bucket")!;
+function permissive({ kind, group, version, plural }: WatchedKind): FluxKind {
+  const bucket = crdKinds.find((k) => k.kind === "Bucket");
+  if (!bucket) throw new Error("the Bucket CRD is missing from agent/sim/flux/crds/: the stand-in schemas borrow its conditions");
   const bucketStatus = obj(obj(bucket.schema.properties, "properties").status, "status");
   const conditions = obj(obj(bucketStatus.properties, "status.properties").conditions, "conditions");
   return {
     kind,
     listKind: `${kind}List`,
-    group: "source.toolkit.fluxcd.io",
-    version: "v1",
+    group,
+    version,
     plural,
     singular: kind.toLowerCase(),
     namespaced: true,
-    shortNames: [shortName],
+    shortNames: SHORT_NAMES[kind] ? [SHORT_NAMES[kind]] : [],
     categories: ["all", "fluxcd", "fluxcd-sources"],
     schemaSource: "permissive",
     schema: {
@@ -108,11 +116,8 @@ function permissive(kind: string, plural: string, shortName: string): FluxKind {
   };
 }
 
-export const FLUX_KINDS: readonly FluxKind[] = [
-  ...crdKinds,
-  permissive("HelmRepository", "helmrepositories", "helmrepo"),
-  permissive("HelmChart", "helmcharts", "hc"),
-];
+/** In the agent's order (sources first); a kind without a copied CRD is served with a stand-in schema. */
+export const FLUX_KINDS: readonly FluxKind[] = WATCHED_KINDS.map((k) => crdKinds.find((c) => c.kind === k.kind) ?? permissive(k));
 
 export function fluxKind(kind: string): FluxKind | undefined {
   return FLUX_KINDS.find((k) => k.kind === kind);
