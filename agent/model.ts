@@ -1,11 +1,16 @@
-// The plain data that flows along design.md's arrows. Every part codes against these shapes;
+// The plain data that flows along docs/design.md's arrows. Every part codes against these shapes;
 // nothing here does I/O.
 
-/** How one Flux object reads (design.md, "Verdicts"). */
-export type Verdict = "unknown" | "terminating" | "suspended" | "failed" | "progressing" | "ready";
+/** How one Flux object reads (docs/design.md, "Verdicts"). */
+export const VERDICTS = ["unknown", "terminating", "suspended", "failed", "progressing", "ready"] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
-/** The one thing the whole light shows (design.md, "Signals"), worst first in `SIGNAL_SEVERITY`. */
-export type Signal = "starting" | "unknown" | "failed" | "progressing" | "ok";
+/**
+ * Every signal: the one thing the whole light shows, in docs/design.md's order ("Signals and
+ * what the LED shows"; a test holds that table and README's to this list).
+ */
+export const SIGNALS = ["unknown", "failed", "progressing", "ok", "starting"] as const;
+export type Signal = (typeof SIGNALS)[number];
 
 /** A Flux condition, as much of it as a verdict needs. */
 export interface ConditionView {
@@ -26,7 +31,7 @@ export interface ObjectRef {
 }
 
 /**
- * The small projection the source keeps of each Flux object (design.md, "source"): never the
+ * The small projection the source keeps of each Flux object (docs/design.md, "source"): never the
  * whole object, whose inventory can be tens of kilobytes. `unreadable` is set instead of the
  * fields when the object's shape is not one a verdict can be drawn from.
  */

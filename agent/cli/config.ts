@@ -9,14 +9,10 @@ import { parseDuration, type Parsed } from "../shared/duration.ts";
 import { DEFAULT_LED_SPEC, parseLedSpec, type LedSpec } from "../light/led-spec.ts";
 import { FLUX_KINDS, findKind, type WatchedKind } from "../source/kinds.ts";
 import { MAX_HEARTBEAT_TIMEOUT_MS } from "../link/deadman.ts";
+import { USB_ID_HEX, type UsbId } from "../link/ports.ts";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface UsbId {
-  vendorId: string; // 4 lowercase hex digits, as udev and serialport report them
-  productId: string;
-}
 
 export interface HttpAddress {
   host?: string; // absent: every interface
@@ -128,8 +124,13 @@ function parseNamespace(text: string): Parsed<string[]> {
     : { ok: false, error: `${JSON.stringify(text)} is not a namespace name (lowercase letters, digits and '-', at most 63)` };
 }
 
+/** A flag's environment twin: `--progress-grace` → `FLUXLIGHT_PROGRESS_GRACE`. */
+export function envName(flagName: string): string {
+  return `FLUXLIGHT_${flagName.toUpperCase().replaceAll("-", "_")}`;
+}
+
 function flag<K extends keyof Config>(f: Omit<Flag<K>, "env">): Flag {
-  return { ...f, env: `FLUXLIGHT_${f.name.toUpperCase().replaceAll("-", "_")}` } as unknown as Flag;
+  return { ...f, env: envName(f.name) } as unknown as Flag;
 }
 
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
@@ -262,8 +263,10 @@ function oneOf<T extends string>(choices: readonly T[]): (text: string) => Parse
       : { ok: false, error: `${JSON.stringify(text)} is not one of ${choices.join(", ")}` };
 }
 
+const VID_PID = new RegExp(`^(${USB_ID_HEX}):(${USB_ID_HEX})$`, "i");
+
 function parseUsbIds(text: string): Parsed<UsbId[]> {
-  const m = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(text.trim());
+  const m = VID_PID.exec(text.trim());
   if (!m) return { ok: false, error: `${JSON.stringify(text)} is not VID:PID: use 4 hex digits each, e.g. 2341:0043` };
   return { ok: true, value: [{ vendorId: m[1]!.toLowerCase(), productId: m[2]!.toLowerCase() }] };
 }

@@ -2,7 +2,7 @@
 // the flag; everything after start-up is retried and logged, never a crash loop.
 // The agent's modules (johnny-five, serialport; seconds under tsx) are imported only by `run`, so a
 // bad flag or `help` answers at once.
-import { parseConfig, usage, type Config } from "./config.ts";
+import { envName, parseConfig, usage, type Config } from "./config.ts";
 import type { Agent } from "../agent.ts";
 import { formatLedSpec } from "../light/led-spec.ts";
 import type { HttpServer } from "../http/server.ts";
@@ -12,7 +12,7 @@ const EXIT_USAGE = 2;
 
 /** How the user set a flag, for an error line: the flag if given (a flag wins), else its environment twin. */
 function setBy(name: string): string {
-  const env = `FLUXLIGHT_${name.toUpperCase().replaceAll("-", "_")}`;
+  const env = envName(name);
   const flagged = process.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   return !flagged && process.env[env] ? env : `--${name}`;
 }
@@ -42,7 +42,7 @@ function startFields(config: Config, server: string, context: string | undefined
     namespaces: config.namespaces.length ? config.namespaces : "all",
     selector: config.selector ?? null,
     serial: config.serial,
-    usbIds: config.usbIds.map((u) => `${u.vendorId}:${u.productId}`),
+    usbIds: config.usbIds.map((u) => `${u.vendorId}:${u.productId ?? "*"}`),
     led: formatLedSpec(config.led),
     progressGrace: formatDuration(config.progressGrace),
     stuckAfter: formatDuration(config.stuckAfter),

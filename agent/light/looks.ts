@@ -1,4 +1,4 @@
-// What each signal looks like on each wiring (design.md, "Signals and what the LED shows").
+// What each signal looks like on each wiring (docs/design.md, "Signals and what the LED shows").
 // Plain data, so that the light, the terminal drawing and the tests agree on one table.
 import type { Signal } from "../model.ts";
 

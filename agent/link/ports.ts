@@ -25,6 +25,13 @@ export interface SerialAccess {
   list(): Promise<PortInfo[]>;
 }
 
+/**
+ * A USB vendor or product id as udev and serialport report it: 4 hex digits, lowercase (the
+ * NixOS module's udev rule takes the same, nix/module.nix; a test holds the two together).
+ */
+export const USB_ID_HEX = "[0-9a-f]{4}";
+
+/** What `--usb-id` and the known boards name; no productId: any product of that vendor. */
 export interface UsbId {
   vendorId: string;
   productId?: string;

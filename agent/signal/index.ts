@@ -1,5 +1,5 @@
 // The signal: every object's verdict + the source's connectivity → the ONE thing the light shows
-// (design.md, "Signals"). Pure: plain values in and out, the clock passed in as `now` (ms).
+// (docs/design.md, "Signals"). Pure: plain values in and out, the clock passed in as `now` (ms).
 //
 // Contract for the shell
 //   let state = createSignalState({ progressGrace, stuckAfter });      // once

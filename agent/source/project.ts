@@ -1,4 +1,4 @@
-// The projection of one Flux object into the few fields a verdict needs (design.md, "source").
+// The projection of one Flux object into the few fields a verdict needs (docs/design.md, "source").
 // Whatever the API server hands over, this never throws: an object whose shape a verdict
 // cannot be drawn from comes back with `unreadable` set to one sentence saying what is wrong,
 // which is logged and turns into verdict row 1.

@@ -1,4 +1,4 @@
-// One Flux object's verdict: design.md's table, in order, first match wins. The table combines
+// One Flux object's verdict: docs/design.md's table, in order, first match wins. The table combines
 // kstatus (which calls most retrying failures InProgress) with `flux get` (which shows only
 // Ready), so that a retrying failure reads as failed while a routine reconcile reads as
 // progressing.
@@ -58,7 +58,7 @@ export function evaluate(view: ObjectView): Evaluation {
 }
 
 /**
- * Whether a condition was written for the object's current spec (design.md). A view without a
+ * Whether a condition was written for the object's current spec (docs/design.md). A view without a
  * generation gives nothing to compare against, so the condition is taken at its word.
  */
 export function speaksForCurrentSpec(condition: ConditionView, view: ObjectView): boolean {

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Construct } from "constructs";
 import * as k8s from "cdk8s-plus-32/lib/imports/k8s.js";
+import { envName, parseConfig } from "../../agent/cli/config.ts";
 import { ALL_FLUX_KINDS, rbacRules } from "./kinds.ts";
 import { resolveProps, type FluxLightProps, type ResolvedProps } from "./props.ts";
 
@@ -116,6 +117,15 @@ export class FluxLight extends Construct {
   }
 }
 
+/**
+ * The container's command line and environment, parsed by the agent's own parser: a setting the
+ * agent would refuse at start (exit 2, a crash loop) fails the synth instead, in the agent's words.
+ */
+function agentAccepts(args: readonly string[], env: readonly k8s.EnvVar[]): void {
+  const parsed = parseConfig(args, Object.fromEntries(env.map((e) => [e.name, e.value])));
+  if (!parsed.ok) throw new Error(`FluxLight: the agent would refuse to start (exit 2): ${parsed.error}`);
+}
+
 function podSpec(c: ResolvedProps): k8s.PodSpec {
   const privileged = c.deviceAccess === "privileged";
   const quantities = (m: Record<string, string | undefined>): Record<string, k8s.Quantity> =>
@@ -131,8 +141,9 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
     // objects, −34 to −46 MiB at 10,000 (BENCHMARKS.md). It can only be set when node starts.
     { name: "NODE_OPTIONS", value: "--max-semi-space-size=1" },
   ];
-  // The environment twin of --kinds: the agent watches only what the role grants.
-  if (c.kinds.length !== ALL_FLUX_KINDS.length) env.push({ name: "FLUXLIGHT_KINDS", value: c.kinds.join(",") });
+  // The agent watches only what the role grants: every other kind would read as a 403 (unknown).
+  if (c.kinds.length !== ALL_FLUX_KINDS.length) env.push({ name: envName("kinds"), value: c.kinds.join(",") });
+  agentAccepts(args, env);
 
   const container: k8s.Container = {
     name: "agent",

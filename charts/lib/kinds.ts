@@ -1,4 +1,8 @@
-// The Flux kinds the agent watches, as RBAC needs to name them.
+// The Flux kinds the agent watches, as RBAC needs to name them: the agent's own list
+// (agent/source/kinds.ts), so that the chart grants exactly what the agent reads.
+import { FLUX_KINDS as WATCHED, type FluxKindName } from "../../agent/source/kinds.ts";
+
+export type { FluxKindName };
 
 export interface FluxKindRef {
   group: string;
@@ -6,19 +10,10 @@ export interface FluxKindRef {
   plural: string;
 }
 
-export const FLUX_KINDS = {
-  Kustomization: { group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations" },
-  Bucket: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "buckets" },
-  GitRepository: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "gitrepositories" },
-  OCIRepository: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "ocirepositories" },
-  HelmRepository: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "helmrepositories" },
-  HelmChart: { group: "source.toolkit.fluxcd.io", version: "v1", plural: "helmcharts" },
-  HelmRelease: { group: "helm.toolkit.fluxcd.io", version: "v2", plural: "helmreleases" },
-} as const satisfies Record<string, FluxKindRef>;
+export const FLUX_KINDS = Object.fromEntries(WATCHED.map(({ kind, group, version, plural }) => [kind, { group, version, plural }])) as Readonly<Record<FluxKindName, FluxKindRef>>;
 
-export type FluxKindName = keyof typeof FLUX_KINDS;
-
-export const ALL_FLUX_KINDS = Object.keys(FLUX_KINDS) as FluxKindName[];
+/** Sources first, as the agent (and `flux get all`) lists them. */
+export const ALL_FLUX_KINDS: readonly FluxKindName[] = WATCHED.map((k) => k.kind);
 
 /** One rule per API group, resources sorted, so the ClusterRole reads the same on every synth. */
 export function rbacRules(kinds: readonly FluxKindName[]): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {

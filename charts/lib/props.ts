@@ -1,4 +1,8 @@
 // FluxLight's props, their defaults, and the checks that keep a bad value out of the cluster.
+// What the agent itself takes (the LED wiring, the kinds, the log level) is checked by the
+// agent's own parsers, so that a chart never deploys a pod that exits 2 at start.
+import type { LogLevel } from "../../agent/cli/config.ts";
+import { DEFAULT_LED_SPEC, parseLedSpec } from "../../agent/light/led-spec.ts";
 import { ALL_FLUX_KINDS, FLUX_KINDS, type FluxKindName } from "./kinds.ts";
 import { AGENT_RESOURCES } from "./sizing.ts";
 
@@ -28,7 +32,7 @@ export interface FluxLightProps {
   readonly node?: string;
   /** Stable device path on that node. Default `/dev/fluxlight` (the NixOS module's symlink). */
   readonly serialPath?: string;
-  /** The agent's `--led`. Default `single:13`. */
+  /** The agent's `--led`, as the agent parses it (agent/light/led-spec.ts). Default `single:13`. */
   readonly led?: string;
   /** Flux kinds to watch (and nothing else is granted). Default: all seven. */
   readonly kinds?: readonly FluxKindName[];
@@ -45,7 +49,7 @@ export interface FluxLightProps {
   readonly metricsFrom?: MetricsFrom;
   /** Port of `/healthz`, `/readyz`, `/metrics`. Default 9090. */
   readonly httpPort?: number;
-  readonly logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  readonly logLevel?: LogLevel;
   readonly resources?: Resources;
   /** Default `device-plugin`. */
   readonly deviceAccess?: DeviceAccess;
@@ -78,7 +82,7 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
     imagePullPolicy: p.imagePullPolicy ?? "IfNotPresent",
     node: p.node,
     serialPath: p.serialPath ?? "/dev/fluxlight",
-    led: p.led ?? "single:13",
+    led: p.led ?? DEFAULT_LED_SPEC,
     kinds: [...(p.kinds ?? ALL_FLUX_KINDS)],
     namespaces: [...(p.namespaces ?? [])],
     metricsFrom: p.metricsFrom,
@@ -96,8 +100,6 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const PIN = String.raw`(\d+|A[0-5])`;
-const LED = new RegExp(`^(single:${PIN}|(rgb|rgb-anode|traffic):${PIN},${PIN},${PIN})$`);
 // A qualified extended-resource name, as the API server checks it: domain/name, not kubernetes.io.
 const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
@@ -110,9 +112,10 @@ function check(r: ResolvedProps): void {
   if (!r.serialPath.startsWith("/dev/") || r.serialPath.includes("..")) {
     fail(`serialPath ${JSON.stringify(r.serialPath)} must be a path under /dev/`);
   }
-  if (!LED.test(r.led)) fail(`led ${JSON.stringify(r.led)} is not single:PIN, rgb:R,G,B, rgb-anode:R,G,B or traffic:R,Y,G`);
+  const led = parseLedSpec(r.led);
+  if (!led.ok) fail(`led: ${led.error}`);
   if (r.kinds.length === 0) fail("kinds is empty: the agent would watch nothing");
-  for (const k of r.kinds) if (!(k in FLUX_KINDS)) fail(`kind ${JSON.stringify(k)} is not a Flux kind the agent knows`);
+  for (const k of r.kinds) if (!Object.hasOwn(FLUX_KINDS, k)) fail(`kind ${JSON.stringify(k)} is not a Flux kind the agent knows: ${ALL_FLUX_KINDS.join(", ")}`);
   if (new Set(r.kinds).size !== r.kinds.length) fail("kinds has duplicates");
   for (const ns of r.namespaces) if (!DNS_LABEL.test(ns)) fail(`namespaces: ${JSON.stringify(ns)} is not a namespace name`);
   if (new Set(r.namespaces).size !== r.namespaces.length) fail("namespaces has duplicates");

@@ -1,6 +1,8 @@
 // The security-relevant fields of both device-access modes, field by field.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parseConfig } from "../../agent/cli/config.ts";
+import { parseLedSpec } from "../../agent/light/led-spec.ts";
 import { AGENT_RESOURCES } from "../../charts/lib/sizing.ts";
 import { one, render, type Obj } from "./render.ts";
 
@@ -137,6 +139,32 @@ describe("props", () => {
     assert.equal(agent(objects).resources.limits["squat.ai/serial"], undefined);
     assert.deepEqual(agent(objects).args.slice(1, 5), ["--serial", "/dev/serial/by-id/usb-Arduino_Uno-if00", "--led", "rgb:9,10,11"]);
     assert.deepEqual(agent(render({ led: "traffic:2,3,4" }).objects).args.slice(3, 5), ["--led", "traffic:2,3,4"], "a traffic-light module");
+  });
+
+  it("fails at synth whatever LED wiring the agent would refuse at start, in the agent's words", () => {
+    // Each of these once passed the chart's own regex and deployed a pod that exits 2.
+    for (const led of ["single:0", "single:1", "single:99", "rgb:9,9,10", "rgb:9,10,A6", "rgb:9,10"]) {
+      const refused = parseLedSpec(led);
+      assert.equal(refused.ok, false, `the agent refuses ${led}`);
+      assert.throws(() => render({ led }), (e: Error) => e.message === `FluxLight: led: ${(refused as { error: string }).error}`, led);
+    }
+    for (const led of ["single:2", "single:A5", "rgb:9,10,11", "rgb-anode:3,5,6"]) assert.doesNotThrow(() => render({ led }), led);
+  });
+
+  it("fails at synth on extra arguments the agent would refuse at start", () => {
+    assert.throws(() => render({ extraArgs: ["--stuck-after", "5s"] }), /^Error: FluxLight: the agent would refuse to start \(exit 2\): --stuck-after: 5s must be longer than --progress-grace \(20s\)/);
+    assert.throws(() => render({ extraArgs: ["--no-such-flag"] }), /the agent would refuse to start \(exit 2\): --no-such-flag: unknown flag/);
+    assert.doesNotThrow(() => render({ extraArgs: ["--stuck-after", "15m"] }));
+  });
+
+  it("passes what it renders through the agent's own parser: the args and the environment", () => {
+    const c = agent(render({ kinds: ["HelmRelease", "GitRepository"], led: "rgb-anode:9,10,11", logLevel: "debug" }).objects);
+    const parsed = parseConfig(c.args, Object.fromEntries(c.env.map((e: Obj) => [e.name, e.value])));
+    assert.ok(parsed.ok, parsed.ok ? "" : parsed.error);
+    assert.equal(parsed.command, "run");
+    assert.deepEqual(parsed.config.kinds?.map((k) => k.kind), ["HelmRelease", "GitRepository"]);
+    assert.deepEqual(parsed.config.led, { kind: "rgb", pins: { red: 9, green: 10, blue: 11 }, anode: true });
+    assert.equal(parsed.config.logLevel, "debug");
   });
 
   it("rejects unsafe or malformed values", () => {

@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { usage } from "../../agent/cli/config.ts";
+import { envName, usage } from "../../agent/cli/config.ts";
 import { writeKubeconfig } from "../../agent/sim/apiserver/kubeconfig.ts";
 import { runCli } from "../e2e/harness.ts";
 
@@ -21,7 +21,6 @@ interface Case {
   flagOnly?: boolean;
 }
 
-const envName = (flag: string) => `FLUXLIGHT_${flag.toUpperCase().replaceAll("-", "_")}`;
 
 test("every flag with a bad value, and its environment twin, exits 2 with one line naming it", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "fluxlight-faults-config-"));

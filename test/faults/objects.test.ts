@@ -52,7 +52,7 @@ test("malformed objects: each logged once with its namespace/name and left out; 
   assert.equal(rig.led().name, "red");
 });
 
-test("an object with no status at all is one nobody reconciled yet: progressing, amber after the grace (design.md row 5)", async (t) => {
+test("an object with no status at all is one nobody reconciled yet: progressing, amber after the grace (docs/design.md row 5)", async (t) => {
   const rig = await startFaultRig({ objects: [kustomization({ name: "good", ready: "True" })] });
   t.after(() => rig.stop());
   await rig.waitForLed("green");

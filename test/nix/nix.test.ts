@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { KNOWN_USB_IDS, USB_ID_HEX, matches } from "../../agent/link/ports.ts";
 import { ALL_FLUX_KINDS } from "../../charts/lib/kinds.ts";
 import { render, one } from "../charts/render.ts";
 
@@ -108,6 +109,15 @@ describe("NixOS module: generic-device-plugin config", () => {
     assert.deepEqual(evalJson(`(${moduleWith("{ enable = true; }")}).config.environment.etc`), {});
   });
 
+  it("takes a USB id as the agent does (agent/link/ports.ts), and by default names a board --serial auto finds", () => {
+    // The module is Nix and cannot import the agent's TypeScript: its id type is read back here.
+    const types = evalJson(`let m = import ./nix/module.nix { config.services.fluxlight = { symlink = "x"; }; lib = import ./test/nix/stub-lib.nix; }; in { v = m.options.services.fluxlight.usb.vendorId.type.name; p = m.options.services.fluxlight.usb.productId.type.name; }`) as { v: string; p: string };
+    assert.deepEqual(types, { v: `strMatching ${USB_ID_HEX}`, p: `strMatching ${USB_ID_HEX}` });
+    const opts = evalJson(`(${moduleWith("{ enable = true; }")}).options`) as { usb: { vendorId: string; productId: string } };
+    assert.ok(matches({ path: "/dev/ttyACM0", vendorId: opts.usb.vendorId, productId: opts.usb.productId }, KNOWN_USB_IDS), `${opts.usb.vendorId}:${opts.usb.productId} is a known board`);
+    assert.match(evalError(moduleWith('{ enable = true; usb.productId = "7523 "; }')), /option productId/);
+  });
+
   it("agrees with the chart's defaults", () => {
     const opts = evalJson(`(${moduleWith("{ enable = true; }")}).options`) as { devicePath: string; devicePlugin: { name: string } };
     const { objects } = render();
@@ -153,6 +163,11 @@ describe("package expressions, against stub builders", () => {
     const { objects } = render();
     assert.equal(one(objects, "Deployment").spec.template.spec.securityContext.runAsUser, 65532);
     assert.ok((cfg.Env as string[]).includes("TSX_DISABLE_CACHE=1"));
+    // The same node flags and port as the chart's container: the image cannot import the chart.
+    const container = one(objects, "Deployment").spec.template.spec.containers[0];
+    const nodeOptions = container.env.find((e: { name: string }) => e.name === "NODE_OPTIONS").value;
+    assert.ok((cfg.Env as string[]).includes(`NODE_OPTIONS=${nodeOptions}`), nodeOptions);
+    assert.deepEqual(Object.keys(cfg.ExposedPorts as object), [`${container.ports[0].containerPort}/tcp`]);
     const snap = evalJson(`import ./nix/image.nix { nix-snapshotter.buildImage = a: a; agent = "a"; nodejs = "n"; version = "0.1.0"; }`) as Record<string, unknown>;
     assert.equal(snap.resolvedByNix, true);
     const layered = evalJson(`import ./nix/image-tarball.nix { dockerTools.buildLayeredImage = a: a; agent = "a"; nodejs = "n"; version = "0.1.0"; }`) as Record<string, unknown>;

@@ -1,4 +1,4 @@
-// design.md's verdict table, one test per row, on Kustomizations built by the simulator's
+// docs/design.md's verdict table, one test per row, on Kustomizations built by the simulator's
 // builders (agent/sim/flux/objects.ts) and checked against the real CRD schema.
 import { test } from "node:test";
 import assert from "node:assert/strict";
