@@ -77,7 +77,8 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
 
   const screen = new DemoScreen(out, led, (pin) => uno.pin(pin).duty);
   const log = createLog({ level: config.logLevel, format: "json", destination: logLines((line) => screen.say(line)) });
-  screen.say(`fluxlight demo: API server ${cluster.server.url}, emulated Uno on ${DEVICE} running firmware/build/fluxlight.hex (sha256 ${sha256}), LED ${formatLedSpec(led)}, progress grace ${grace / 1000}s`);
+  screen.say(`fluxlight demo: API server ${cluster.server.url}, emulated Uno on ${DEVICE} running firmware/build/fluxlight.hex, LED ${formatLedSpec(led)}, progress grace ${grace / 1000}s`);
+  screen.say(`firmware image sha256 ${sha256}`);
   screen.start();
 
   let fatal: string | undefined;
