@@ -1,6 +1,6 @@
 # The agent. importNpmLock fetches each package by the integrity hash already in
 # package-lock.json, so there is no npmDepsHash to keep in step with the lock file.
-{ lib, buildNpmPackage, importNpmLock, makeWrapper, nodejs, python3, src, version }:
+{ lib, buildNpmPackage, importNpmLock, makeWrapper, nodejs, python3, src, version, firmware }:
 buildNpmPackage {
   pname = "fluxlight";
   inherit version nodejs;
@@ -25,12 +25,18 @@ buildNpmPackage {
   # it instead of the TypeScript sources through tsx — about half the resident memory
   # (BENCHMARKS.md). package.json's "files" ships it.
   npmBuildScript = "build";
+  # The install step packs the package to learn its files: no prepack there (it would rebuild the
+  # bundles, and make the firmware with an avr-gcc this build does not have).
+  npmPackFlags = [ "--ignore-scripts" ];
 
   # V8's young generation capped at 1 MiB per semi-space: resident memory −6 to −30 MiB at 1,000
   # objects, −34 to −46 MiB at 10,000 (BENCHMARKS.md). Only a node flag at start-up can set it; a
   # NODE_OPTIONS the user set is kept after it (a later flag wins).
+  # The firmware image the demo runs is the one `nix run .#flash` writes (the npm package
+  # ships the same build, made by prepack).
   postInstall = ''
     wrapProgram $out/bin/fluxlight --prefix NODE_OPTIONS " " --max-semi-space-size=1
+    install -Dm444 ${firmware}/fluxlight.hex $out/lib/node_modules/fluxlight/firmware/build/fluxlight.hex
   '';
 
   doInstallCheck = true;

@@ -3,7 +3,7 @@
 let
   version = (builtins.fromJSON (builtins.readFile (src + "/package.json"))).version;
   nodejs = pkgs.nodejs_22;
-  agent = pkgs.callPackage ./package.nix { inherit src version nodejs; };
+  agent = pkgs.callPackage ./package.nix { inherit src version nodejs firmware; };
   image = pkgs.callPackage ./image.nix { inherit agent nodejs version; };
   firmware = pkgs.callPackage ./firmware.nix { inherit src version; };
 in
