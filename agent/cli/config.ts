@@ -7,7 +7,7 @@
 import { formatDuration } from "../shared/duration.ts";
 import { parseDuration, type Parsed } from "../shared/duration.ts";
 import { DEFAULT_LED_SPEC, parseLedSpec, type LedSpec } from "../light/led-spec.ts";
-import { FLUX_KINDS, findKind, type WatchedKind } from "../source/kinds.ts";
+import { FLUX_KINDS, findKind, notAKind, type WatchedKind } from "../source/kinds.ts";
 import { MAX_HEARTBEAT_TIMEOUT_MS } from "../link/deadman.ts";
 import { USB_ID_HEX, type UsbId } from "../link/ports.ts";
 
@@ -110,7 +110,7 @@ function parseKinds(text: string): Parsed<WatchedKind[]> {
   const kinds: WatchedKind[] = [];
   for (const name of text.split(",").map((n) => n.trim()).filter(Boolean)) {
     const kind = findKind(name);
-    if (!kind) return { ok: false, error: `${JSON.stringify(name)} is not a Flux kind fluxlight watches: use ${FLUX_KINDS.map((k) => k.kind).join(", ")}` };
+    if (!kind) return { ok: false, error: notAKind(name) };
     if (!kinds.includes(kind)) kinds.push(kind);
   }
   if (kinds.length === 0) return { ok: false, error: "needs at least one kind, e.g. Kustomization,Bucket" };

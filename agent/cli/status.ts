@@ -8,7 +8,7 @@ import type { Connectivity, ObjectView } from "../model.ts";
 import { combine } from "../source/connectivity.ts";
 import { discoverKinds, servesNone } from "../source/discovery.ts";
 import { classify, messageOf, statusOf } from "../source/errors.ts";
-import { FLUX_KINDS, findKind, resourceName, type WatchedKind } from "../source/kinds.ts";
+import { FLUX_KINDS, findKind, notAKind, resourceName, type WatchedKind } from "../source/kinds.ts";
 import { listKind } from "../source/list.ts";
 import { escapeText } from "../text/escape.ts";
 import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
@@ -58,7 +58,7 @@ function resolveKinds(kinds: StatusConfig["kinds"]): WatchedKind[] | undefined {
   return kinds.map((k) => {
     if (typeof k !== "string") return k;
     const found = findKind(k);
-    if (!found) throw new UsageError(`--kinds: ${JSON.stringify(k)} is not a Flux kind fluxlight watches: use ${FLUX_KINDS.map((f) => f.kind).join(", ")}`);
+    if (!found) throw new UsageError(`--kinds: ${notAKind(k)}`);
     return found;
   });
 }

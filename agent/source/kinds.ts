@@ -39,3 +39,8 @@ export function findKind(name: string): WatchedKind | undefined {
   const n = name.trim().toLowerCase();
   return (FLUX_KINDS as readonly WatchedKind[]).find((k) => k.kind.toLowerCase() === n || k.plural === n || resourceName(k) === n);
 }
+
+/** What `--kinds` says of a name that is none of them. */
+export function notAKind(name: string): string {
+  return `${JSON.stringify(name)} is not a Flux kind fluxlight watches: use ${FLUX_KINDS.map((k) => k.kind).join(", ")}`;
+}
