@@ -117,9 +117,13 @@ function parseKinds(text: string): Parsed<WatchedKind[]> {
   return { ok: true, value: kinds };
 }
 
-// RFC 1123 labels, as Kubernetes requires of namespace names.
+/** An RFC 1123 label, as Kubernetes requires of namespace names (the chart's `namespaces` use it too). */
+export function isNamespaceName(text: string): boolean {
+  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(text);
+}
+
 function parseNamespace(text: string): Parsed<string[]> {
-  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(text)
+  return isNamespaceName(text)
     ? { ok: true, value: [text] }
     : { ok: false, error: `${JSON.stringify(text)} is not a namespace name (lowercase letters, digits and '-', at most 63)` };
 }

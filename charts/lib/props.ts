@@ -1,7 +1,7 @@
 // FluxLight's props, their defaults, and the checks that keep a bad value out of the cluster.
 // What the agent itself takes (the LED wiring, the kinds, the log level) is checked by the
 // agent's own parsers, so that a chart never deploys a pod that exits 2 at start.
-import type { LogLevel } from "../../agent/cli/config.ts";
+import { isNamespaceName, type LogLevel } from "../../agent/cli/config.ts";
 import { DEFAULT_LED_SPEC, parseLedSpec } from "../../agent/light/led-spec.ts";
 import { ALL_FLUX_KINDS, FLUX_KINDS, type FluxKindName } from "./kinds.ts";
 import { AGENT_RESOURCES } from "./sizing.ts";
@@ -99,7 +99,6 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
   return r;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 // A qualified extended-resource name, as the API server checks it: domain/name, not kubernetes.io.
 const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
@@ -107,7 +106,7 @@ function check(r: ResolvedProps): void {
   const fail = (m: string): never => {
     throw new Error(`FluxLight: ${m}`);
   };
-  if (!DNS_LABEL.test(r.namespace)) fail(`namespace ${JSON.stringify(r.namespace)} is not a DNS label`);
+  if (!isNamespaceName(r.namespace)) fail(`namespace ${JSON.stringify(r.namespace)} is not a DNS label`);
   if (!r.image || /\s/.test(r.image)) fail(`image ${JSON.stringify(r.image)} is empty or has spaces`);
   if (!r.serialPath.startsWith("/dev/") || r.serialPath.includes("..")) {
     fail(`serialPath ${JSON.stringify(r.serialPath)} must be a path under /dev/`);
@@ -117,7 +116,8 @@ function check(r: ResolvedProps): void {
   if (r.kinds.length === 0) fail("kinds is empty: the agent would watch nothing");
   for (const k of r.kinds) if (!Object.hasOwn(FLUX_KINDS, k)) fail(`kind ${JSON.stringify(k)} is not a Flux kind the agent knows: ${ALL_FLUX_KINDS.join(", ")}`);
   if (new Set(r.kinds).size !== r.kinds.length) fail("kinds has duplicates");
-  for (const ns of r.namespaces) if (!DNS_LABEL.test(ns)) fail(`namespaces: ${JSON.stringify(ns)} is not a namespace name`);
+  // The agent's own rule for --namespace, so a name passes here exactly when the agent takes it.
+  for (const ns of r.namespaces) if (!isNamespaceName(ns)) fail(`namespaces: ${JSON.stringify(ns)} is not a namespace name`);
   if (new Set(r.namespaces).size !== r.namespaces.length) fail("namespaces has duplicates");
   if (r.metricsFrom) {
     const { namespaceSelector, podSelector } = r.metricsFrom;
