@@ -48,21 +48,25 @@ export interface DemoConfig {
   logLevel: string;
 }
 
-/** Runs the story once; resolves with how many scenes showed what they should have. */
-/** `chip`: handed the emulated Uno once it runs (a test reads the LED off its pins itself). */
-export async function runDemo(config: DemoConfig, choices: DemoChoices, out: NodeJS.WriteStream | Writable = process.stdout, chip?: (uno: EmulatedUno, led: LedSpec) => void): Promise<{ scenes: number; matched: number }> {
+/** The shipped firmware image on an emulated Uno, and the image's sha256. */
+function loadFirmware(): { uno: EmulatedUno; sha256: string } {
   if (!existsSync(FIRMWARE_HEX)) {
     throw new Error(`demo: ${FIRMWARE_HEX} is missing: build the firmware with \`make -C firmware\` (npm run demo does it for you)`);
   }
+  const hex = readFileSync(FIRMWARE_HEX, "utf8");
+  // The same digest `nix run .#flash` prints before writing a board: the image shown is the image flashed.
+  return { uno: EmulatedUno.fromHex(hex), sha256: createHash("sha256").update(hex).digest("hex") };
+}
+
+/** Runs the story once; resolves with how many scenes showed what they should have. */
+/** `chip`: handed the emulated Uno once it runs (a test reads the LED off its pins itself). */
+export async function runDemo(config: DemoConfig, choices: DemoChoices, out: NodeJS.WriteStream | Writable = process.stdout, chip?: (uno: EmulatedUno, led: LedSpec) => void): Promise<{ scenes: number; matched: number }> {
+  const { uno, sha256 } = loadFirmware();
   const led = choices.ledGiven ? config.led : DEMO_LED;
   const grace = choices.graceGiven ? config.progressGrace : DEMO_GRACE_MS;
 
   const cluster = new DemoCluster();
   await cluster.start();
-  const hex = readFileSync(FIRMWARE_HEX, "utf8");
-  // The same digest `nix run .#flash` prints before writing a board: the image shown is the image flashed.
-  const sha256 = createHash("sha256").update(hex).digest("hex");
-  const uno = EmulatedUno.fromHex(hex);
   uno.start();
   chip?.(uno, led);
   const binding = new UnoBinding();
