@@ -7,10 +7,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { board, spawnAgent, startBoardOnPty, startCluster, RGB } from "../e2e/harness.ts";
 
@@ -40,6 +40,60 @@ function pack(into: string): string {
   }
 }
 
+/**
+ * A preload that records every file node loads: ESM through a resolve hook, CommonJS (the bundles
+ * load their two external packages with require) from require.cache at exit. Written into `dir`;
+ * returns NODE_OPTIONS that load it, and a reader of what one run loaded.
+ */
+function loadTracer(dir: string): { nodeOptions: (log: string) => string; loaded: (log: string) => string[] } {
+  const hooks = join(dir, "trace-hooks.mjs");
+  writeFileSync(hooks, `import { appendFileSync } from "node:fs";
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  if (r.url.startsWith("file:") && process.env.NODE_LOAD_TRACE_LOG) appendFileSync(process.env.NODE_LOAD_TRACE_LOG, new URL(r.url).pathname + "\\n");
+  return r;
+}
+`);
+  const preload = join(dir, "trace.mjs");
+  writeFileSync(preload, `import { appendFileSync } from "node:fs";
+import { createRequire, register } from "node:module";
+register(${JSON.stringify(pathToFileURL(hooks).href)});
+const require = createRequire(import.meta.url);
+process.on("exit", () => appendFileSync(process.env.NODE_LOAD_TRACE_LOG, Object.keys(require.cache).join("\\n") + "\\n"));
+`);
+  return {
+    nodeOptions: () => `--import ${pathToFileURL(preload).href}`,
+    loaded: (log) => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []),
+  };
+}
+
+/** The package folder a loaded file belongs to (`…/node_modules/@scope/name`), or undefined outside node_modules. */
+function packageDirOf(file: string): string | undefined {
+  const at = file.lastIndexOf("/node_modules/");
+  if (at < 0) return undefined;
+  const rest = file.slice(at + "/node_modules/".length).split("/");
+  return file.slice(0, at + "/node_modules/".length) + (rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]);
+}
+
+/** The installed folders of `roots` and of everything they depend on, resolved as node resolves them. */
+function dependencyClosure(modules: string, roots: string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (dir: string) => {
+    if (seen.has(dir) || !existsSync(join(dir, "package.json"))) return;
+    seen.add(dir);
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
+      // Its own node_modules first, then each node_modules folder above it, as require looks.
+      const candidates = [join(dir, "node_modules", dep)];
+      for (let at = dir.lastIndexOf("/node_modules/"); at >= 0; at = dir.lastIndexOf("/node_modules/", at - 1)) candidates.push(join(dir.slice(0, at), "node_modules", dep));
+      const found = candidates.find((c) => c.startsWith(modules) && existsSync(c));
+      if (found) visit(found);
+    }
+  };
+  for (const r of roots) visit(join(modules, r));
+  return seen;
+}
+
 test("the packed tarball, installed into an empty folder without dev dependencies, runs status, run and the demo", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "fluxlight-install-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +112,9 @@ test("the packed tarball, installed into an empty folder without dev dependencie
     .map((d) => JSON.parse(readFileSync(join(d.parentPath, d.name), "utf8")) as { name?: string; version?: string })
     .filter((p) => p.name && p.version);
   const names = new Set(installed.map((p) => p.name));
-  for (const absent of ["typescript", "tsx", "esbuild", "johnny-five", "serialport", "firmata", "browser-serialport", "undici", "avr8js", "yaml", "ajv"]) {
+  // Not asserted absent: a runtime dependency the bundle also carries (tree-shaken), e.g.
+  // @kubernetes/client-node and its undici; what runs is checked below, by what node loads.
+  for (const absent of ["typescript", "tsx", "esbuild", "johnny-five", "serialport", "firmata", "browser-serialport", "avr8js", "yaml", "ajv"]) {
     assert.ok(!names.has(absent), `${absent} is not installed: it is a dev dependency or inside a bundle`);
   }
   const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
@@ -66,12 +122,30 @@ test("the packed tarball, installed into an empty folder without dev dependencie
   for (const f of ["dist/fluxlight.mjs", "dist/fluxlight-demo.mjs", "firmware/build/fluxlight.hex", "docs/design.md"]) assert.ok(existsSync(join(pkg, f)), `the package ships ${f}`);
   assert.ok(!existsSync(join(pkg, "dist/fluxlight.inputs.json")), "no input list: the installed command always runs the bundles");
 
-  const env = { PATH };
+  // What the installed command loads from node_modules, beside its own bundles: only the native
+  // binding and pino-pretty, and what they need. Anything else would mean the bundle did not
+  // carry a dependency, and the installed copy ran a version the lock file does not pin.
+  const modules = join(app, "node_modules");
+  const allowed = dependencyClosure(modules, ["@serialport/bindings-cpp", "pino-pretty"]);
+  const tracer = loadTracer(dir);
+  const loadLog = (name: string) => join(dir, `loaded-${name}.txt`);
+  const env = (name: string) => ({ PATH, NODE_OPTIONS: tracer.nodeOptions(loadLog(name)), NODE_LOAD_TRACE_LOG: loadLog(name) });
+  const loadedPackages = (name: string): string[] => {
+    const files = tracer.loaded(loadLog(name));
+    assert.ok(files.some((f) => f.startsWith(join(pkg, "dist/"))), `${name}: the load log saw the bundle run\n${files.join("\n")}`);
+    return [...new Set(files.filter((f) => f.startsWith(modules + "/") && !f.startsWith(pkg + "/")).map(packageDirOf).filter((d): d is string => d !== undefined))];
+  };
+  const onlyAllowed = (name: string): string[] => {
+    const packages = loadedPackages(name);
+    const stray = packages.filter((d) => !allowed.has(d));
+    assert.deepEqual(stray, [], `${name} loads only the bundles, the native binding and pino-pretty from node_modules`);
+    return packages;
+  };
   const cluster = await startCluster([kustomization({ name: "apps", ready: "True" }), kustomization({ name: "infra", ready: "False", reason: "BuildFailed", message: "oops" })]);
   t.after(() => cluster.stop());
 
   await t.test("status", async () => {
-    const status = spawn(bin, ["status", "--kubeconfig", cluster.kubeconfig, "--output", "json"], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+    const status = spawn(bin, ["status", "--kubeconfig", cluster.kubeconfig, "--output", "json"], { cwd: app, env: env("status"), stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     status.stdout.on("data", (b: Buffer) => (out += b));
@@ -81,6 +155,7 @@ test("the packed tarball, installed into an empty folder without dev dependencie
     const report = JSON.parse(out) as { signal: string; objects: { name: string; verdict: string }[] };
     assert.equal(report.signal, "failed");
     assert.deepEqual(report.objects.map((o) => `${o.name}=${o.verdict}`).sort(), ["apps=ready", "infra=failed"]);
+    onlyAllowed("status");
   });
 
   await t.test("run, on a real pty with serialport's native binding from the installed tree", async (tt) => {
@@ -89,16 +164,18 @@ test("the packed tarball, installed into an empty folder without dev dependencie
       await pty.close();
       uno.stop();
     });
-    const { child, logs, exited } = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--led", "rgb:9,10,11", "--http", "off"], {}, join(pkg, "agent/bin/fluxlight.js"));
+    const { child, logs, exited } = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--led", "rgb:9,10,11", "--http", "off"], env("run"), join(pkg, "agent/bin/fluxlight.js"));
     tt.after(() => child.kill("SIGKILL"));
     await logs.waitFor((l) => l.event === "board-connected", 45_000, "board-connected");
     await board(uno, RGB).waitForLed("red", 10_000);
     child.kill("SIGTERM");
     assert.equal(await exited, 0, "a clean stop");
+    const packages = onlyAllowed("run");
+    assert.ok(packages.includes(join(modules, "@serialport/bindings-cpp")), `run loads the native binding from the installed tree: ${packages.join(", ")}`);
   });
 
   await t.test("the demo's story, with the shipped firmware image and its checksum", async () => {
-    const demo = spawn(bin, ["demo", "--progress-grace", "1s"], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+    const demo = spawn(bin, ["demo", "--progress-grace", "1s"], { cwd: app, env: env("demo"), stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     demo.stdout.on("data", (b: Buffer) => (out += b));
@@ -110,5 +187,6 @@ test("the packed tarball, installed into an empty folder without dev dependencie
     const seen = [...out.matchAll(/LED: (\w+)/g)].map((m) => m[1]);
     assert.deepEqual(seen.slice(0, 3), ["green", "green", "red"], out);
     assert.match(out, /demo over: (\d+) of \1 scenes/);
+    onlyAllowed("demo");
   });
 });
