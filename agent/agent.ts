@@ -23,6 +23,8 @@ import type { SerialAccess, UsbId } from "./link/ports.ts";
 import { deletedLine, listedLine, signalLine, verdictNews, type Line, type Said } from "./log/story.ts";
 import type { Log } from "./log/logger.ts";
 import { systemClock, type Clock, type TimerHandle } from "./shared/clock.ts";
+import { ControllersWatch } from "./controllers.ts";
+import { probeApi, type ApiProbe } from "./source/probe.ts";
 
 export interface AgentSettings {
   /** Kinds to watch; absent: every Flux kind the cluster serves. */
@@ -37,6 +39,10 @@ export interface AgentSettings {
   stuckAfterMs: number;
   /** fluxlight firmware's dead-man's switch; 0 disarms it. */
   heartbeatTimeoutMs: number;
+  /** Where the Flux controllers' Deployments and Leases are; default flux-system. */
+  fluxNamespace?: string;
+  /** How often (and with what deadline) to ask whether the API server answers; default 10 s. */
+  apiProbeIntervalMs?: number;
 }
 
 export interface AgentDeps {
@@ -106,6 +112,11 @@ class Shell implements SourceSink {
   private readonly api;
   private readonly board: BoardLink;
   private readonly discovery: Discovery;
+  /** Are the Flux controllers of the watched kinds running (their Leases and Deployments)? */
+  private readonly controllers: ControllersWatch;
+  /** Does the API server answer at all (a partition sends no FIN, no RST)? */
+  private probe: ApiProbe | undefined;
+  private readonly watchedKinds = new Set<string>();
   private wake: TimerHandle | undefined;
   private discoveryTimer: TimerHandle | undefined;
   private stopped = false;
@@ -126,6 +137,16 @@ class Shell implements SourceSink {
     this.state = createSignalState({ progressGrace: settings.progressGraceMs, stuckAfter: settings.stuckAfterMs });
     const { serial, usbIds, led, heartbeatTimeoutMs } = settings;
     this.board = new BoardLink({ serial, usbIds, led, hostLost: HOST_LOST, heartbeatTimeoutMs, access: deps.access, log: deps.log, clock: this.clock, drawOn: (b) => createLamp(b, led), onFatal: deps.onFatal });
+    this.controllers = new ControllersWatch(this.api, settings.fluxNamespace ?? "flux-system", {
+      log: deps.log,
+      timers: this.clock,
+      watchedKinds: () => this.watchedKinds,
+      get: () => this.state,
+      set: (next) => {
+        this.state = next;
+        this.reconsider();
+      },
+    });
     this.discovery = new Discovery(this.api, settings.kinds ?? FLUX_KINDS, { namespaces: settings.namespaces, selector: settings.selector, log: deps.log, now: () => this.clock.now() });
   }
 
@@ -134,12 +155,15 @@ class Shell implements SourceSink {
     this.views.set("discovery", { state: "listing" });
     this.reconsider();
     void this.discover();
+    this.probe = probeApi(this.api, { answered: () => this.apiAnswered(), silent: (sentAt, error) => this.apiSilent(sentAt, error) }, { intervalMs: this.settings.apiProbeIntervalMs ?? 10_000, now: () => this.clock.now() });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.clock.clear(this.wake);
     this.clock.clear(this.discoveryTimer);
+    this.probe?.stop();
+    this.controllers.stop();
     for (const s of this.sources.values()) s.stop();
     await this.board.stop();
   }
@@ -148,6 +172,7 @@ class Shell implements SourceSink {
   private async discover(): Promise<void> {
     const found = await this.discovery.look((kind) => this.sources.has(scopeKey(this.scopesOf(kind)[0]!)));
     for (const kind of found.fresh) this.watch(kind);
+    if (found.fresh.length) this.controllers.check();
     this.setConnectivity("discovery", found.connectivity);
     this.reconsider();
     if (!this.stopped) this.discoveryTimer = this.clock.set(() => void this.discover(), found.retryInMs ?? this.deps.rediscoverMs ?? 120_000);
@@ -159,6 +184,7 @@ class Shell implements SourceSink {
   }
 
   private watch(kind: WatchedKind): void {
+    this.watchedKinds.add(kind.kind);
     for (const scope of this.scopesOf(kind)) {
       const key = scopeKey(scope);
       if (this.sources.has(key)) continue;
@@ -253,6 +279,7 @@ class Shell implements SourceSink {
   /** Decide, draw a change, and arm the one timer the signal asks for. `beforeSignalLine`: lines that explain the change. */
   private reconsider(beforeSignalLine?: () => void): void {
     const t = this.clock.now();
+    if (this.state.controllersDown.length) this.state = this.controllers.refresh(this.state, t); // the evidence in today's words
     const decision = decide(this.state, t);
     const change = transition(this.shown, decision);
     if (change) {
@@ -265,6 +292,24 @@ class Shell implements SourceSink {
     this.clock.clear(this.wake);
     const at = decision.nextWakeAt;
     this.wake = at === undefined || this.stopped ? undefined : this.clock.set(() => this.reconsider(), Math.max(0, at - t) + 1);
+  }
+
+  // --- the probe: a silent API server is `unreachable` (held for the grace like any outage) ---
+
+  private apiAnswered(): void {
+    if (!this.views.has("probe")) return;
+    this.controllers.apiAnswering(true);
+    this.setConnectivity("probe", undefined);
+    this.deps.log.info({ event: "api-recovered", server: this.api.server.host }, `the API server ${this.api.server.host} answers again`);
+    this.reconsider();
+  }
+
+  private apiSilent(sentAt: number, error: string): void {
+    if (this.views.has("probe")) return;
+    this.deps.log.warn({ event: "api-silent", server: this.api.server.host, error }, `the API server does not answer: ${error}`);
+    this.setConnectivity("probe", { state: "unreachable", since: sentAt, error });
+    this.controllers.apiAnswering(false);
+    this.reconsider();
   }
 
   private news(ref: ObjectRef, evaluation: Evaluation, listed: boolean): Line | undefined {

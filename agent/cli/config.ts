@@ -41,6 +41,10 @@ export interface Config {
   selector?: string;
   /** `fluxlight status` output. */
   output: "table" | "json";
+  /** Where the Flux controllers' Deployments and leader-election Leases live. */
+  fluxNamespace: string;
+  /** How often the API server is asked whether it still answers (also each ask's deadline), ms. */
+  apiProbeInterval: number;
 }
 
 export const COMMANDS = {
@@ -98,6 +102,10 @@ const FLAGS: Flag[] = [
     help: "watch only this namespace; repeatable, comma-separated in the variable (default: all namespaces)" }),
   flag({ name: "selector", key: "selector", value: "LABELS", parse: nonEmpty("a label selector such as app=web,tier!=db"),
     help: "watch only objects whose labels match, as kubectl -l takes it" }),
+  flag({ name: "flux-namespace", key: "fluxNamespace", value: "NAME", default: "flux-system", parse: parseFluxNamespace,
+    help: "namespace of the Flux controllers, whose Deployments and leader-election Leases say whether they run" }),
+  flag({ name: "api-probe-interval", key: "apiProbeInterval", value: "DURATION", default: "10s", parse: parseDuration,
+    help: "how often to check that the API server answers (GET /version), and how long an answer may take" }),
   flag({ name: "output", key: "output", value: "FORMAT", default: "table", parse: oneOf(["table", "json"] as const),
     help: "status output: table (as flux get all -A) or json" }),
   flag({ name: "log-level", key: "logLevel", value: "LEVEL", default: "info", parse: oneOf(LOG_LEVELS),
@@ -131,6 +139,11 @@ function parseNamespace(text: string): Parsed<string[]> {
 /** A flag's environment twin: `--progress-grace` → `FLUXLIGHT_PROGRESS_GRACE`. */
 export function envName(flagName: string): string {
   return `FLUXLIGHT_${flagName.toUpperCase().replaceAll("-", "_")}`;
+}
+
+function parseFluxNamespace(text: string): Parsed<string> {
+  const parsed = parseNamespace(text);
+  return parsed.ok ? { ok: true, value: parsed.value[0]! } : parsed;
 }
 
 function flag<K extends keyof Config>(f: Omit<Flag<K>, "env">): Flag {
@@ -219,6 +232,9 @@ function resolveFlag(def: Flag, flagged: string[] | undefined, twin: string | un
 function crossCheck(c: Config, name: (key: keyof Config) => string): string | undefined {
   if (c.stuckAfter <= c.progressGrace) {
     return `${name("stuckAfter")}: ${formatDuration(c.stuckAfter)} must be longer than ${name("progressGrace")} (${formatDuration(c.progressGrace)}), or routine reconciles would read as Stuck`;
+  }
+  if (c.apiProbeInterval < 100) {
+    return `${name("apiProbeInterval")}: ${formatDuration(c.apiProbeInterval)} is too short: use at least 100ms`;
   }
   if (c.heartbeatTimeout !== 0 && c.heartbeatTimeout < 1000) {
     return `${name("heartbeatTimeout")}: ${formatDuration(c.heartbeatTimeout)} is too short: use at least 1s, or 0 to disable`;

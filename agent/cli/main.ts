@@ -47,6 +47,8 @@ function startFields(config: Config, server: string, context: string | undefined
     progressGrace: formatDuration(config.progressGrace),
     stuckAfter: formatDuration(config.stuckAfter),
     heartbeatTimeout: formatDuration(config.heartbeatTimeout),
+    fluxNamespace: config.fluxNamespace,
+    apiProbeInterval: formatDuration(config.apiProbeInterval),
     http: config.http === "off" ? "off" : `${config.http.host ?? ""}:${config.http.port}`,
   };
 }
@@ -71,7 +73,7 @@ async function run(config: Config): Promise<void> {
   installLastResort(log);
   log.info(startFields(config, serverText(cluster), cluster.context), "fluxlight starting");
   const agent: Agent = startAgent(
-    { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout },
+    { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout, fluxNamespace: config.fluxNamespace, apiProbeIntervalMs: config.apiProbeInterval },
     {
       cluster,
       access: realSerial,
@@ -114,6 +116,8 @@ async function main(): Promise<void> {
     case "status": {
       const { runStatus } = await import("./status.ts");
       process.exitCode = await runStatus(parsed.config, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      // A request to a silent server may still be open: the answer is printed, so do not wait on it.
+      setTimeout(() => process.exit(), 500).unref();
       return;
     }
     case "demo": {

@@ -1,11 +1,12 @@
 // `fluxlight status`, the pure part: views in, the signal the light would show and the text to
 // print out. The shell that gathers the views is ./status.ts.
 import type { Connectivity, Evaluation, ObjectView, Signal, Verdict } from "../model.ts";
-import { createSignalState, decide, observeConnectivity, observeList, type Decision } from "../signal/index.ts";
+import { createSignalState, decide, observeConnectivity, observeControllers, observeList, type ControllerDown, type Decision } from "../signal/index.ts";
 import { FLUX_KINDS } from "../source/kinds.ts";
 import { evaluate } from "../status/verdict.ts";
 import { safeJson } from "../text/escape.ts";
 import { formatTable } from "./table.ts";
+import { downOf, formatControllersTable, type ControllersReport } from "./status-controllers.ts";
 
 /** One object as the status command reports it: `flux get`'s columns plus fluxlight's verdict. */
 export interface StatusRow {
@@ -24,6 +25,8 @@ export interface StatusReport {
   signal: Signal;
   decision: Decision;
   rows: StatusRow[];
+  /** The "controllers" section (./status-controllers.ts); absent when not looked at. */
+  controllers?: ControllersReport;
 }
 
 export function toRow(view: ObjectView, ev: Evaluation = evaluate(view)): StatusRow {
@@ -56,22 +59,23 @@ export function readyColumn(view: ObjectView): string {
  * progressing, so the grace is zero here: progressing objects read as `progressing`, an
  * unreachable API as `unknown` at once. Stuck needs a history too and never applies.
  */
-export function oneShotDecision(views: readonly ObjectView[], connectivity: Connectivity, now: number): Decision {
-  return decideOnce(views.map((view) => ({ ref: view, evaluation: evaluate(view) })), connectivity, now);
+export function oneShotDecision(views: readonly ObjectView[], connectivity: Connectivity, now: number, down: readonly ControllerDown[] = []): Decision {
+  return decideOnce(views.map((view) => ({ ref: view, evaluation: evaluate(view) })), connectivity, now, down);
 }
 
 /** The agent's path into the signal (one observeList for the whole list, then the connectivity): linear in the objects. */
-function decideOnce(observed: readonly { ref: ObjectView; evaluation: Evaluation }[], connectivity: Connectivity, now: number): Decision {
+function decideOnce(observed: readonly { ref: ObjectView; evaluation: Evaluation }[], connectivity: Connectivity, now: number, down: readonly ControllerDown[] = []): Decision {
   let state = createSignalState({ progressGrace: 0 });
   state = observeList(state, observed, [], now);
   state = observeConnectivity(state, connectivity, now);
+  if (down.length) state = observeControllers(state, down, now);
   return decide(state, now);
 }
 
-export function buildReport(views: readonly ObjectView[], connectivity: Connectivity, now: number): StatusReport {
+export function buildReport(views: readonly ObjectView[], connectivity: Connectivity, now: number, controllers?: ControllersReport): StatusReport {
   const observed = views.map((view) => ({ ref: view, evaluation: evaluate(view) }));
-  const decision = decideOnce(observed, connectivity, now);
-  return { signal: decision.signal, decision, rows: sortRows(observed.map((o) => toRow(o.ref, o.evaluation))) };
+  const decision = decideOnce(observed, connectivity, now, controllers ? downOf(controllers, now) : []);
+  return { signal: decision.signal, decision, rows: sortRows(observed.map((o) => toRow(o.ref, o.evaluation))), ...(controllers ? { controllers } : {}) };
 }
 
 /** Sources first, as `flux get all` lists them (they fail first), then namespace and name. */
@@ -90,15 +94,16 @@ function cmp(a: string, b: string): number {
 export const TABLE_HEADERS = ["KIND", "NAMESPACE", "NAME", "READY", "VERDICT", "SUSPENDED", "MESSAGE"] as const;
 
 /** The table (every cell escaped by formatTable) and a last line with the signal. No objects: the signal alone. */
-export function formatStatusTable(report: Pick<StatusReport, "signal" | "rows">): string {
+export function formatStatusTable(report: Pick<StatusReport, "signal" | "rows" | "controllers">): string {
   const table = report.rows.length
     ? formatTable(TABLE_HEADERS, report.rows.map((r) => [r.kind, r.namespace, r.name, r.ready, r.verdict, r.suspended ? "True" : "False", r.message]))
     : "";
-  return `${table}signal: ${report.signal}\n`;
+  const controllers = report.controllers ? formatControllersTable(report.controllers) : "";
+  return `${table}${controllers}signal: ${report.signal}\n`;
 }
 
 /** The JSON document: messages as the cluster wrote them, escaped only as JSON (and for terminals) requires. */
-export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows">): string {
+export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows" | "controllers">): string {
   const objects = report.rows.map((r) => ({
     kind: r.kind,
     namespace: r.namespace,
@@ -109,7 +114,8 @@ export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows">):
     message: r.message,
     suspended: r.suspended,
   }));
-  return `${safeJson({ signal: report.signal, objects }, 2)}\n`;
+  const controllers = report.controllers === undefined ? {} : { controllers: "rows" in report.controllers ? report.controllers.rows : { unknown: report.controllers.unknown } };
+  return `${safeJson({ signal: report.signal, objects, ...controllers }, 2)}\n`;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, notOk: 3 } as const;

@@ -13,6 +13,8 @@ import { listKind } from "../source/list.ts";
 import { escapeText } from "../text/escape.ts";
 import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
 import { serverText, type ClusterAccess } from "../kube/config.ts";
+import { controllerRows, type ControllersReport } from "./status-controllers.ts";
+import { controllersRule, projectDeployment, projectLease } from "../source/controllers.ts";
 import { buildReport, exitCodeFor, formatStatusJson, formatStatusTable, EXIT } from "./status-report.ts";
 
 /** The fields of the CLI's Config the status command reads. */
@@ -25,6 +27,8 @@ export interface StatusConfig {
   namespaces: readonly string[];
   selector?: string;
   output: "table" | "json";
+  /** Where the Flux controllers run (their Deployments and Leases); default flux-system. */
+  fluxNamespace?: string;
 }
 
 export interface StatusIO {
@@ -32,7 +36,11 @@ export interface StatusIO {
   stderr: { write(text: string): unknown };
   env: Record<string, string | undefined>;
   now?: () => number;
+  /** The whole look gets this long (default 45 s): a silent API server is named, not waited on. */
+  deadlineMs?: number;
 }
+
+const STATUS_DEADLINE_MS = 45_000;
 
 export async function runStatus(config: StatusConfig, io: StatusIO): Promise<number> {
   const now = io.now ?? Date.now;
@@ -41,8 +49,15 @@ export async function runStatus(config: StatusConfig, io: StatusIO): Promise<num
   try {
     const kc = loadKubeConfig(config, io.env);
     const wanted = resolveKinds(config.kinds);
-    const { views, connectivity } = await gather(fluxApi(kc), wanted, config, say, now);
-    const report = buildReport(views, connectivity, now());
+    const api = fluxApi(kc);
+    const deadlineMs = io.deadlineMs ?? STATUS_DEADLINE_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<Gathered>((resolve) => {
+      timer = setTimeout(() => resolve({ views: [], connectivity: { state: "unreachable", since: now(), error: `no answer from ${api.server.host} within ${Math.round(deadlineMs / 1000)} s` } }), deadlineMs);
+    });
+    const { views, connectivity, controllers } = await Promise.race([gather(api, wanted, config, say, now), silent]);
+    clearTimeout(timer);
+    const report = buildReport(views, connectivity, now(), controllers);
     if (report.signal === "unknown") say(`the light would show unknown: ${whyUnknown(connectivity, report.decision.summary, kc)}`);
     io.stdout.write(config.output === "json" ? formatStatusJson(report) : formatStatusTable(report));
     return exitCodeFor(report.signal);
@@ -66,6 +81,7 @@ function resolveKinds(kinds: StatusConfig["kinds"]): WatchedKind[] | undefined {
 interface Gathered {
   views: ObjectView[];
   connectivity: Connectivity;
+  controllers?: ControllersReport;
 }
 
 async function gather(api: KubeClient, asked: WatchedKind[] | undefined, config: StatusConfig, say: (line: string) => void, now: () => number): Promise<Gathered> {
@@ -119,7 +135,30 @@ async function gather(api: KubeClient, asked: WatchedKind[] | undefined, config:
   if (listedKinds === 0) {
     return { views, connectivity: servesNone(wanted) };
   }
-  return { views, connectivity: { state: "synced" } };
+  const controllers = await gatherControllers(api, config.fluxNamespace ?? "flux-system", served.map((k) => k.kind), say, now);
+  return { views, connectivity: { state: "synced" }, controllers };
+}
+
+/** One look at the Flux namespace's Leases and Deployments (list only, as the agent's Role allows). */
+async function gatherControllers(api: KubeClient, namespace: string, servedKinds: string[], say: (line: string) => void, now: () => number): Promise<ControllersReport> {
+  const read = async <T>(path: string, project: (o: unknown) => T): Promise<T[] | string> => {
+    const items: T[] = [];
+    try {
+      await api.getList(path, { limit: 500 }, (item) => items.push(project(item)));
+      return items;
+    } catch (err) {
+      return statusOf(err) ? `HTTP ${statusOf(err)}: ${messageOf(err)}` : messageOf(err);
+    }
+  };
+  const ns = encodeURIComponent(namespace);
+  const leases = await read(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, projectLease);
+  const deployments = await read(`/apis/apps/v1/namespaces/${ns}/deployments`, projectDeployment);
+  if (typeof leases === "string" && typeof deployments === "string") {
+    const unknown = `cannot read leases or deployments in ${namespace} (${deployments}); to fix, grant ${controllersRule(namespace)}`;
+    say(`controllers are unknown: ${unknown}`);
+    return { unknown };
+  }
+  return { rows: controllerRows(namespace, servedKinds, typeof leases === "string" ? [] : leases, typeof deployments === "string" ? [] : deployments, now()) };
 }
 
 /** The cause and the fix; decide()'s summary already names both for forbidden and missing CRDs. */

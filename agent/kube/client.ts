@@ -38,7 +38,8 @@ export class TooLargeError extends Error {}
 export interface KubeClient {
   readonly server: URL;
   readonly context: string;
-  getJson(path: string, query?: Query): Promise<unknown>;
+  /** `signal`: abort the request (e.g. `AbortSignal.timeout(ms)`, a deadline for the whole answer). */
+  getJson(path: string, query?: Query, opts?: { signal?: AbortSignal }): Promise<unknown>;
   /** A list: `onItem` for each item, parsed one by one; resolves with the list's other fields (metadata). */
   getList(path: string, query: Query, onItem: (item: unknown) => void, onTooLarge?: (chars: number) => void): Promise<Record<string, unknown>>;
   /** Resolves when the server ends the stream, a handler returns false, or `signal` aborts; rejects on a failed request or a broken stream. */
@@ -141,8 +142,8 @@ export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): Kub
   return {
     server: access.server,
     context: access.context,
-    async getJson(path, query) {
-      const { res, done } = await open(path, query, undefined, BOUNDS.requestIdleMs, true);
+    async getJson(path, query, opts) {
+      const { res, done } = await open(path, query, opts?.signal, BOUNDS.requestIdleMs, true);
       let text: string;
       try {
         text = await readAll(res, BOUNDS.maxObjectChars, () => {

@@ -59,9 +59,8 @@ export function decide(state: SignalState, now: number): Decision {
     return withWake({ signal: "unknown", summary, causes: byRef(leftOut) }, wake);
   }
   const of = `of ${counted} object${counted === 1 ? "" : "s"}`;
-  if (failed.length > 0) {
-    return withWake({ signal: "failed", summary: `${failed.length} ${of} failed`, causes: byRef(failed) }, wake);
-  }
+  const stopped = controllersStopped(state, now, wake);
+  if (failed.length + stopped.length > 0) return withWake(failure(stopped, failed, of), wake);
   if (unsettledAtStart > 0) {
     // Start-up tells no story it has not seen: green now could be a failure a second away.
     return withWake({ signal: "starting", summary: `${unsettledAtStart} ${of} seen at start still settling (in the progress grace)`, causes: [] }, wake);
@@ -158,6 +157,20 @@ function spell(tracked: Tracked, now: number, options: SignalState["options"], w
   // object's routine reconcile keeps it green (a failing one's retry keeps it red, above).
   wake.at(since + progressGrace);
   return { shows: tracked.before?.verdict === "ready" };
+}
+
+/** A dead controller reconciles nothing (its objects may read Ready=True forever): down for the grace, it is a failure; until then it wakes the decision. */
+function controllersStopped(state: SignalState, now: number, wake: Wake): Cause[] {
+  const grace = state.options.progressGrace;
+  for (const c of state.controllersDown) if (now - c.since < grace) wake.at(c.since + grace);
+  return state.controllersDown.filter((c) => now - c.since >= grace).map((c) => ({ ref: { kind: "Deployment", namespace: c.namespace, name: c.name }, verdict: "failed", reason: "ControllerNotRunning", message: c.message }));
+}
+
+/** `failed`: stopped controllers first (they explain the rest), then failed objects. */
+function failure(stopped: Cause[], failed: Cause[], of: string): Decision {
+  const objects = failed.length ? `${failed.length} ${of} failed` : "";
+  const summary = stopped.length ? `${stopped.map((c) => c.ref.name).join(", ")} not running${objects ? `; ${objects}` : ""}` : objects;
+  return { signal: "failed", summary, causes: [...stopped, ...byRef(failed)] };
 }
 
 function cause(ref: ObjectRef, ev: Evaluation): Cause {

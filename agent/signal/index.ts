@@ -7,6 +7,7 @@
 //   state = forgetObject(state, ref, now);                           // DELETED
 //   state = observeList(state, listed, gone, now);                   // a complete list, as one event
 //   state = observeConnectivity(state, connectivity, now);           // whenever the source's view changes
+//   state = observeControllers(state, down, now);                    // the Flux controllers not running (status/controllers.ts)
 //   const d = decide(state, now);   // after every event AND when the timer for d.nextWakeAt fires
 //   const t = transition(shown, d); if (t) { log(t); draw(t.to); shown = t.to; }
 //   re-arm ONE timer for d.nextWakeAt (clear it when absent).
@@ -21,7 +22,8 @@
 //               for ≥ progressGrace; after the first list, no counted object at all.
 //   starting    before the first complete list (connectivity `synced` once), and after it while
 //               an object seen at start has neither settled (ready, failed) nor spent its grace.
-//   failed      a counted object failed, or progressing ≥ stuckAfter continuously (reason Stuck),
+//   failed      a Flux controller of a watched kind not running for ≥ progressGrace, or
+//               a counted object failed, or progressing ≥ stuckAfter continuously (reason Stuck),
 //               or failed just before its current progressing spell (a retry stays red until it succeeds).
 //   progressing a counted object progressing ≥ progressGrace (or suspended, if counted).
 //   ok          all counted objects ready, or ready just before a spell still within its grace.
@@ -32,8 +34,8 @@
 // A progressing spell starts when the object is first seen progressing and lasts, across any
 // number of progressing events, until it is seen with another verdict or forgotten.
 
-export { createSignalState, observeObject, observeList, forgetObject, observeConnectivity, DEFAULT_SIGNAL_OPTIONS } from "./state.ts";
-export type { SignalOptions, SignalState, Tracked } from "./state.ts";
+export { createSignalState, observeObject, observeList, forgetObject, observeConnectivity, observeControllers, DEFAULT_SIGNAL_OPTIONS } from "./state.ts";
+export type { SignalOptions, SignalState, Tracked, ControllerDown } from "./state.ts";
 export { decide } from "./decide.ts";
 export type { Cause, Decision } from "./decide.ts";
 export { transition } from "./transition.ts";

@@ -47,6 +47,16 @@ export interface SignalState {
   readonly listed: boolean;
   /** The signal in effect just before the latest event: what the light holds while only new objects are in their grace. */
   readonly held: Signal;
+  /** Flux controllers seen not running (that reconcile a watched kind), on the same clock as `now`. */
+  readonly controllersDown: readonly ControllerDown[];
+}
+
+/** A Flux controller that is not running, since when, and the evidence in words. */
+export interface ControllerDown {
+  namespace: string;
+  name: string;
+  since: number;
+  message: string;
 }
 
 export function createSignalState(options: Partial<SignalOptions> = {}): SignalState {
@@ -61,6 +71,7 @@ export function createSignalState(options: Partial<SignalOptions> = {}): SignalS
     connectivity: { state: "listing" },
     listed: false,
     held: "starting",
+    controllersDown: [],
   };
 }
 
@@ -125,4 +136,9 @@ export function observeConnectivity(state: SignalState, connectivity: Connectivi
     listed: state.listed || connectivity.state === "synced",
     held: decide(state, now).signal,
   };
+}
+
+/** The controllers not running now (the whole set: an empty list means all run, or none is known). */
+export function observeControllers(state: SignalState, down: readonly ControllerDown[], now: number): SignalState {
+  return { ...state, controllersDown: down, held: decide(state, now).signal };
 }

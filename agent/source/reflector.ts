@@ -52,6 +52,9 @@ export interface KindSource {
  */
 export const SHORT_WATCH_MS = 1000;
 
+/** A watch with no byte (not even a bookmark) for this long is cut and resumed. */
+const WATCH_SILENCE_S = 150;
+
 /** Waits `ms`, or less if `signal` aborts. */
 const pause = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => undefined);
 
@@ -260,8 +263,9 @@ class Reflector implements KindSource {
       proof = setTimeout(() => this.recovered(), SHORT_WATCH_MS);
     };
     const query = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.watchTimeout, labelSelector: this.scope.selector };
-    // A watch silent past the server-side timeout (plus slack) is a dead connection.
-    const idleTimeoutMs = (this.watchTimeout + 30) * 1000;
+    // kube-apiserver sends a bookmark about once a minute: a watch silent for well over two of
+    // them is a dead connection, resumed. (The probe, ./probe.ts, notices a silent API server.)
+    const idleTimeoutMs = Math.min(this.watchTimeout + 30, WATCH_SILENCE_S) * 1000;
     let error: unknown;
     try {
       await this.api.watch(collectionPath(this.kind, this.scope.namespace), query, { established: onEstablished, event, skipped }, { signal: this.stopper.signal, idleTimeoutMs });

@@ -5,6 +5,7 @@ import * as k8s from "cdk8s-plus-32/lib/imports/k8s.js";
 import { envName, parseConfig } from "../../agent/cli/config.ts";
 import { ALL_FLUX_KINDS, rbacRules } from "./kinds.ts";
 import { resolveProps, type FluxLightProps, type ResolvedProps } from "./props.ts";
+import { CONTROLLER_RULES } from "../../agent/source/controllers.ts";
 
 const NAME = "fluxlight";
 
@@ -67,6 +68,16 @@ export class FluxLight extends Construct {
         });
       }
     }
+
+    // Whether the Flux controllers run: their Deployments and leader-election Leases, in Flux's
+    // namespace only, list and watch only (agent/source/controllers.ts, which the 403 fix quotes).
+    const controllersMeta = { name: c.namespace === NAME ? `${NAME}-flux-controllers` : `${NAME}-${c.namespace}-flux-controllers`, namespace: c.fluxNamespace, labels };
+    new k8s.KubeRole(this, "controllers-role", { metadata: controllersMeta, rules: CONTROLLER_RULES.map((r) => ({ ...r, apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })) });
+    new k8s.KubeRoleBinding(this, "controllers-rolebinding", {
+      metadata: controllersMeta,
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: controllersMeta.name },
+      subjects,
+    });
 
     new k8s.KubeDeployment(this, "deployment", {
       metadata: meta,
@@ -133,7 +144,7 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
   // Extended resources must have requests equal to limits.
   const device = privileged ? {} : { [c.deviceResource]: "1" };
 
-  const args = ["run", "--serial", c.serialPath, "--led", c.led, "--http", `:${c.httpPort}`, "--log-format", "json", "--log-level", c.logLevel, ...c.namespaces.flatMap((ns) => ["--namespace", ns]), ...c.extraArgs];
+  const args = ["run", "--serial", c.serialPath, "--led", c.led, "--http", `:${c.httpPort}`, "--log-format", "json", "--log-level", c.logLevel, ...c.namespaces.flatMap((ns) => ["--namespace", ns]), ...(c.fluxNamespace === "flux-system" ? [] : ["--flux-namespace", c.fluxNamespace]), ...c.extraArgs];
   const env: k8s.EnvVar[] = [
     // tsx writes a transpile cache under /tmp unless told not to; the root filesystem is read-only.
     { name: "TSX_DISABLE_CACHE", value: "1" },

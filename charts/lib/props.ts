@@ -61,6 +61,8 @@ export interface FluxLightProps {
   readonly uid?: number;
   /** Further agent flags, e.g. `["--stuck-after", "15m"]`. */
   readonly extraArgs?: readonly string[];
+  /** Where Flux runs: a Role there lets the agent see whether its controllers run. Default `flux-system`. */
+  readonly fluxNamespace?: string;
 }
 
 export interface MetricsFrom {
@@ -94,6 +96,7 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
     deviceGroup: p.deviceGroup ?? 27,
     uid: p.uid ?? 65532,
     extraArgs: [...(p.extraArgs ?? [])],
+    fluxNamespace: p.fluxNamespace ?? "flux-system",
   };
   check(r);
   return r;
@@ -107,6 +110,7 @@ function check(r: ResolvedProps): void {
     throw new Error(`FluxLight: ${m}`);
   };
   if (!isNamespaceName(r.namespace)) fail(`namespace ${JSON.stringify(r.namespace)} is not a DNS label`);
+  if (!isNamespaceName(r.fluxNamespace)) fail(`fluxNamespace ${JSON.stringify(r.fluxNamespace)} is not a DNS label`);
   if (!r.image || /\s/.test(r.image)) fail(`image ${JSON.stringify(r.image)} is empty or has spaces`);
   if (!r.serialPath.startsWith("/dev/") || r.serialPath.includes("..")) {
     fail(`serialPath ${JSON.stringify(r.serialPath)} must be a path under /dev/`);

@@ -121,7 +121,8 @@ test("discovery reflects the installed CRDs", async (t) => {
   assert.equal((await get("/api")).body.kind, "APIVersions");
   const groups = (await get("/apis")).body as { kind: string; groups: Array<{ name: string; preferredVersion: { groupVersion: string } }> };
   assert.equal(groups.kind, "APIGroupList");
-  assert.deepEqual(groups.groups.map((g) => g.name), ["kustomize.toolkit.fluxcd.io", "source.toolkit.fluxcd.io"]);
+  // apps and coordination.k8s.io are built in (Deployments and Leases), served with or without Flux.
+  assert.deepEqual(groups.groups.map((g) => g.name), ["apps", "coordination.k8s.io", "kustomize.toolkit.fluxcd.io", "source.toolkit.fluxcd.io"]);
   const rl = (await get("/apis/source.toolkit.fluxcd.io/v1")).body as { kind: string; groupVersion: string; resources: Array<{ name: string; kind: string; namespaced: boolean; verbs: string[] }> };
   assert.equal(rl.kind, "APIResourceList");
   assert.deepEqual(rl.resources.map((r) => r.name), ["buckets", "buckets/status"]);

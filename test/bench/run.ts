@@ -3,8 +3,9 @@
 //
 //   npm run bench                    full run (60 s idle CPU), rewrites the figures in BENCHMARKS.md
 //   npm run bench -- --quick         10 s idle CPU, fewer repeats; prints only (add --write to write)
-//   npm run bench -- --only=latency,memory,list,throughput,idle,startup,hostile
+//   npm run bench -- --only=latency,memory,list,throughput,idle,startup,hostile,truth
 //   npm run bench -- --small         no 10,000-object cluster;  --minify: measure a minified bundle
+//   BENCH_TRUTH=partition,controllerDead,leaseStopped   which cases the truth stage runs (default all)
 //
 // Method, machine and reading notes: BENCHMARKS.md. Figures are measured, never asserted.
 import { execFile, execFileSync } from "node:child_process";
@@ -23,6 +24,8 @@ import type { EmulatedUno } from "../../agent/sim/uno/uno.ts";
 import { fluxlightInProcess, naiveInProcess } from "./inprocess.ts";
 import { withoutFields } from "../../agent/kube/prune.ts";
 import { UNREAD_FIELDS } from "../../agent/source/project.ts";
+import { FluxRuntime } from "../../agent/sim/flux/runtime.ts";
+import { kustomization } from "../../agent/sim/flux/objects.ts";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
@@ -299,6 +302,9 @@ async function memoryStage(clusters: Cluster[]): Promise<void> {
 async function idleStage(cluster: Cluster): Promise<void> {
   log(`idle CPU: fluxlight (bundle as deployed, NODE_OPTIONS=--max-semi-space-size=1) and naive side by side, ${IDLE_SECONDS} s, ${cluster.size} objects`);
   const variants: Variant[] = ["bundle-semi", "naive"];
+  // The Flux controllers renew their leases every 5 s (Flux's retry period) all the while: the
+  // agent watches them, and must stay idle.
+  const flux = new FluxRuntime(cluster.server).start();
   const boards = await Promise.all(variants.map(() => boardOnPty()));
   const children: Child[] = variants.map((v, i) => spawnVariant(v, cluster.kubeconfig, boards[i]!.pty.path));
   try {
@@ -316,9 +322,70 @@ async function idleStage(cluster: Cluster): Promise<void> {
     });
     results.idle = out;
   } finally {
+    flux.stop();
     await Promise.all(children.map((c) => c.stop()));
     await Promise.all(boards.map((b) => b.stop()));
   }
+}
+
+// ---- when the light is not green: a partition, a dead controller (default flags) ------------------
+
+/** One fresh cluster (one Ready Kustomization, Flux renewing its Leases as Flux does), the bundle as deployed with DEFAULT flags on an RGB LED; `act` breaks something; the time until the LED shows `want`. */
+async function truthOnce(act: (c: Cluster, flux: FluxRuntime) => void, want: "unknown" | "failed"): Promise<{ led: number; line: number }> {
+  const cluster = await startCluster([kustomization({ name: "apps", ready: "True" })]);
+  const flux = new FluxRuntime(cluster.server).start();
+  const board = await boardOnPty();
+  const uno = board.uno;
+  const pins = () => [uno.pin(9).duty, uno.pin(10).duty, uno.pin(11).duty];
+  // unknown: blue (blinking: its first "on" counts); failed: solid red.
+  const shows = want === "unknown" ? () => { const [r, g, b] = pins(); return r! < 0.1 && g! < 0.1 && b! > 0.9; } : () => { const [r, g, b] = pins(); return r! > 0.9 && g! < 0.1 && b! < 0.1; };
+  let since: number | undefined;
+  const child = spawnVariant("bundle-semi", cluster.kubeconfig, board.pty.path, "rgb:9,10,11");
+  try {
+    await child.waitFor((l) => l.event === "signal" && l.to === "ok", 60_000);
+    // A random phase of the probe and the renewals, after the agent has seen a Lease renew at
+    // least once (Flux renews every 5 s; a Lease never seen changing says nothing, by design).
+    await sleep(6000 + Math.random() * 10_000);
+    const off = uno.onPinChange(() => void (since ??= shows() ? performance.now() : undefined));
+    const t0 = performance.now();
+    act(cluster, flux);
+    const end = t0 + 150_000;
+    while (since === undefined) {
+      if (performance.now() > end) throw new Error(`the LED never showed ${want}; last lines: ${child.lines.slice(-5).map((l) => JSON.stringify(l.line)).join("\n")}`);
+      await sleep(50);
+    }
+    off();
+    const line = child.lines.find((l) => l.at >= t0 && l.line.event === "signal" && l.line.to === want);
+    return { led: since - t0, line: (line?.at ?? NaN) - t0 };
+  } finally {
+    cluster.server.heal();
+    flux.stop();
+    await child.stop();
+    await board.stop();
+    await cluster.stop();
+  }
+}
+
+async function truthStage(): Promise<void> {
+  const runs = QUICK ? 1 : 3;
+  const cases: [string, (c: Cluster, f: FluxRuntime) => void, "unknown" | "failed"][] = [
+    ["partition", (c) => c.server.silence(), "unknown"],
+    ["controllerDead", (_c, f) => f.kill("kustomize-controller"), "failed"],
+    ["leaseStopped", (_c, f) => f.kill("kustomize-controller", { deployment: false }), "failed"],
+  ];
+  const out: Record<string, { runs: number[]; median: number; max: number }> = {};
+  const only = process.env.BENCH_TRUTH?.split(","); // e.g. BENCH_TRUTH=leaseStopped: one case
+  for (const [name, act, want] of cases) {
+    if (only && !only.includes(name)) continue;
+    const all: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const r = await truthOnce(act, want);
+      all.push(r.led);
+      log(`truth: ${name}: LED ${want} after ${ms(r.led)} (signal line ${ms(r.line)})`);
+    }
+    out[name] = { runs: all, median: median(all), max: Math.max(...all) };
+  }
+  results.truth = out;
 }
 
 // ---- start → first truthful light ---------------------------------------------------------------
@@ -395,6 +462,7 @@ function report(): string {
     idle?: Record<string, { percent: number }>;
     startup?: Record<Variant, { median: number; runs: number[]; verdict: number; connected: number }>;
     hostile?: { chars: number; median: number };
+    truth?: Record<string, { runs: number[]; median: number; max: number }>;
   };
   const rows: string[][] = [];
   const verdict = (ok: boolean) => (ok ? "✅" : "❌");
@@ -443,6 +511,12 @@ function report(): string {
     rows.push(["  of which: spawn → board handshake done (bundle)", "", ms(r.startup.bundle.connected), ms(r.startup.naive.connected)]);
   }
   if (r.hostile) rows.push([`one adversarial watch event: ${(r.hostile.chars / 1e6).toFixed(2)} M characters, 80,000 \`history\` keys, pruned and parsed (median)`, "milliseconds", `${ms(r.hostile.median)} ${verdict(r.hostile.median <= 100)}`, ""]);
+  const t = r.truth;
+  const sec = (n: number) => `${(n / 1000).toFixed(1)} s`;
+  const range = (x: { runs: number[]; median: number; max: number }) => `${sec(x.median)} median, ${sec(x.max)} max (${x.runs.length} runs)`;
+  if (t?.partition) rows.push(["API server silent (partition: no bytes, no FIN, no RST) → LED unknown, default flags", "≤ 60 s", `${range(t.partition)} ${verdict(t.partition.max <= 60_000)}`, ""]);
+  if (t?.controllerDead) rows.push(["kustomize-controller dies (Deployment 0/1, lease stops) → LED failed, default flags", "", range(t.controllerDead), ""]);
+  if (t?.leaseStopped) rows.push(["  its lease alone stops (Deployment still 1/1: a hung leader) → LED failed", "", range(t.leaseStopped), ""]);
   const head = ["figure", "target", "fluxlight", "naive baseline"];
   return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((c) => `| ${c.join(" | ")} |`)].join("\n");
 }
@@ -493,6 +567,7 @@ try {
   await stage("idle", () => idleStage(small));
   await stage("startup", () => startupStage(startupCluster));
   await stage("hostile", () => hostileStage());
+  await stage("truth", () => truthStage());
 } finally {
   await Promise.all([...new Set([small, big, startupCluster])].map((c) => c.stop()));
 }

@@ -26,6 +26,8 @@ export const K8S_KINDS: Record<string, string> = {
   "apps/v1/Deployment": "V1Deployment",
   "rbac.authorization.k8s.io/v1/ClusterRole": "V1ClusterRole",
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "V1ClusterRoleBinding",
+  "rbac.authorization.k8s.io/v1/Role": "V1Role",
+  "rbac.authorization.k8s.io/v1/RoleBinding": "V1RoleBinding",
 };
 
 function requiredOf(model: string): Set<string> {

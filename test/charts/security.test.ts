@@ -26,15 +26,30 @@ const agent = (objs: Obj[]): Obj => {
 describe("default synth (device-plugin)", () => {
   const { objects } = render();
 
-  it("emits exactly the six expected objects", () => {
+  it("emits exactly the eight expected objects", () => {
     assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
       "ClusterRole/fluxlight-flux-reader",
       "ClusterRoleBinding/fluxlight-flux-reader",
       "Deployment/fluxlight",
       "Namespace/fluxlight",
+      "Role/fluxlight-flux-controllers",
+      "RoleBinding/fluxlight-flux-controllers",
       "Service/fluxlight",
       "ServiceAccount/fluxlight",
     ]);
+  });
+
+  it("lets the agent list and watch the Flux controllers' Deployments and Leases in flux-system, and nothing more", () => {
+    const role = one(objects, "Role");
+    assert.equal(role.metadata.namespace, "flux-system");
+    assert.deepEqual(role.rules, [
+      { apiGroups: ["apps"], resources: ["deployments"], verbs: ["list", "watch"] },
+      { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["list", "watch"] },
+    ]);
+    const b = one(objects, "RoleBinding");
+    assert.equal(b.metadata.namespace, "flux-system");
+    assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "fluxlight-flux-controllers" });
+    assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: "fluxlight", namespace: "fluxlight" }]);
   });
 
   it("grants list/watch (all the agent does) on exactly the seven Flux kinds and nothing else", () => {

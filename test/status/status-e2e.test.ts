@@ -7,6 +7,7 @@ import { startCluster } from "../e2e/harness.ts";
 import { bucket, homelab, kustomization } from "../../agent/sim/flux/objects.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { runStatus, type StatusConfig } from "../../agent/cli/status.ts";
+import { FluxRuntime } from "../../agent/sim/flux/runtime.ts";
 
 interface Run {
   code: number;
@@ -263,5 +264,48 @@ describe("fluxlight status against a local API server", () => {
       const json = await c.status({ output: "json" });
       assert.equal((JSON.parse(json.stdout) as { objects: { reason: string }[] }).objects[0]!.reason, "Weird\x1b[2J");
       assertPrintable(json.stdout.replaceAll("\n", ""));
+    }));
+
+  test("controllers: a section for each controller that reconciles a served kind; a dead one makes the answer failed", () =>
+    withCluster([kustomization({ name: "apps", ready: "True" })], { crds: ["Kustomization", "Bucket"] }, async (c) => {
+      const flux = new FluxRuntime(c.server, { renewEveryMs: 60_000 }).start();
+      try {
+        const up = await c.status();
+        assert.equal(up.code, 0, up.stderr);
+        assert.match(up.stdout, /\nCONTROLLER +NAMESPACE +RUNNING +DEPLOYMENT +LEASE HOLDER +LEASE RENEWED\nkustomize-controller +flux-system +True +1\/1 available +kustomize-controller-\S+ +\d{4}-\S+Z\nsource-controller +flux-system +True +1\/1 available/);
+        assert.doesNotMatch(up.stdout, /helm-controller/, "no HelmRelease served: helm-controller does not matter");
+        flux.kill("kustomize-controller");
+        const down = await c.status();
+        assert.equal(down.code, 1);
+        assert.match(down.stdout, /kustomize-controller +flux-system +False +0\/1 available/);
+        assert.match(down.stdout, /signal: failed\n$/);
+        const json = JSON.parse((await c.status({ output: "json" })).stdout) as { signal: string; controllers: { name: string; running: boolean | null; message: string }[] };
+        assert.equal(json.signal, "failed");
+        assert.deepEqual(json.controllers.map((r) => [r.name, r.running]), [["kustomize-controller", false], ["source-controller", true]]);
+        assert.match(json.controllers[0]!.message, /^kustomize-controller is not running: .*Deployment 0\/1 available$/);
+      } finally {
+        flux.stop();
+      }
+    }));
+
+  test("controllers: leases and deployments forbidden: unknown, with the Role rule; the objects alone decide", () =>
+    withCluster([kustomization({ name: "apps", ready: "True" })], {}, async (c) => {
+      c.server.forbid({ resource: "leases" });
+      c.server.forbid({ resource: "deployments" });
+      const r = await c.status();
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /controllers: unknown: cannot read leases or deployments in flux-system \(HTTP 403: .*\); to fix, grant a Role in namespace flux-system with the rules \{apiGroups: \["apps"\], resources: \["deployments"\], verbs: \["list", "watch"\]\} and \{apiGroups: \["coordination.k8s.io"\], resources: \["leases"\], verbs: \["list", "watch"\]\}/);
+      const json = JSON.parse((await c.status({ output: "json" })).stdout) as { controllers: { unknown: string } };
+      assert.match(json.controllers.unknown, /^cannot read leases or deployments/);
+    }));
+
+  test("a silent API server (a partition): exit 3 at the deadline, naming the server that did not answer", () =>
+    withCluster([kustomization({ name: "apps", ready: "True" })], {}, async (c) => {
+      c.server.silence();
+      let stderr = "";
+      const code = await runStatus({ kubeconfig: c.kubeconfig, namespaces: [], output: "table" }, { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: { HOME: "/nonexistent" }, deadlineMs: 1500 });
+      assert.equal(code, 3);
+      assert.match(stderr, /cannot reach the API server: no answer from 127\.0\.0\.1:\d+ within 2 s/);
+      c.server.heal();
     }));
 });

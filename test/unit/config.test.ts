@@ -27,6 +27,8 @@ test("defaults", () => {
     logFormat: "json",
     namespaces: [],
     output: "table",
+    fluxNamespace: "flux-system",
+    apiProbeInterval: 10_000,
   });
   assert.deepEqual(defaults(), ok(["run"]));
 });
@@ -48,7 +50,7 @@ test("every flag, both spellings, before or after the command", () => {
     "--led=rgb-anode:9,10,11", "--progress-grace", "5s", "--stuck-after=15m", "--log-level", "debug",
     "--heartbeat-timeout", "0", "--usb-id", "2341:0043", "--usb-id=1A86:7523", "--http", "127.0.0.1:8080",
     "--log-format", "pretty", "--kinds", "kustomizations,Bucket", "--namespace", "flux-system", "--namespace=apps",
-    "--selector", "tier=infra", "--output", "json",
+    "--selector", "tier=infra", "--output", "json", "--flux-namespace", "flux", "--api-probe-interval=2s",
   ]);
   assert.deepEqual(c, {
     kubeconfig: "/etc/k3s.yaml",
@@ -66,7 +68,16 @@ test("every flag, both spellings, before or after the command", () => {
     namespaces: ["flux-system", "apps"],
     selector: "tier=infra",
     output: "json",
+    fluxNamespace: "flux",
+    apiProbeInterval: 2000,
   });
+});
+
+test("--flux-namespace and --api-probe-interval: bad values name the field", () => {
+  assert.equal(ok(["run"], { FLUXLIGHT_FLUX_NAMESPACE: "flux" }).fluxNamespace, "flux");
+  assert.match(error(["run", "--flux-namespace", "Flux_System"]), /^--flux-namespace: "Flux_System" is not a namespace name/);
+  assert.match(error(["run", "--api-probe-interval", "50ms"]), /^--api-probe-interval: 50ms is too short/);
+  assert.match(error(["run"], { FLUXLIGHT_API_PROBE_INTERVAL: "soon" }), /^FLUXLIGHT_API_PROBE_INTERVAL: /);
 });
 
 test("environment twins, and a flag beats its twin", () => {

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from "node:https";
 import { TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
-import { FLUX_KINDS, fluxKind, type FluxKind, type Json, type JsonObject } from "../flux/schema.ts";
+import { BUILTIN_KINDS, FLUX_KINDS, fluxKind, type FluxKind, type Json, type JsonObject } from "../flux/schema.ts";
 import { CORE_V1, VERSION_INFO, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { applyPatch } from "./patch.ts";
 import { SelectorError, selector } from "./selector.ts";
@@ -122,6 +122,8 @@ export class ApiServer {
   private readonly defaultWatchTimeoutMs: number | undefined;
   private readonly tls: ApiServerOptions["tls"];
   private interceptors: ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean)[] = [];
+  /** While silent: the requests that arrived, to be served on heal(). */
+  private silent?: (() => void)[];
 
   constructor(o: ApiServerOptions = {}) {
     this.tls = o.tls;
@@ -163,6 +165,7 @@ export class ApiServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.silent = undefined;
     for (const w of [...this.watches]) w.close(false);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
@@ -201,6 +204,35 @@ export class ApiServer {
     return FLUX_KINDS.filter((k) => this.installed.has(k.kind));
   }
 
+  /** What the server serves: the installed Flux kinds and the built-in Lease and Deployment. */
+  private servedKinds(): FluxKind[] {
+    return [...this.installedKinds(), ...BUILTIN_KINDS];
+  }
+
+  /**
+   * A network partition as the client sees it: connections stay open and new ones are
+   * accepted, but no byte comes back — no answer to any request, no event or bookmark on any
+   * open watch, no FIN, no RST. `heal()` lets everything through that was held, as TCP would
+   * once the path is back (a client that gave up meanwhile has closed its end).
+   */
+  silence(): void {
+    if (this.silent) return;
+    this.silent = [];
+    for (const w of this.watches) w.hold();
+  }
+
+  heal(): void {
+    const stalled = this.silent;
+    if (!stalled) return;
+    this.silent = undefined;
+    for (const w of this.watches) void w.release();
+    for (const go of stalled) go();
+  }
+
+  get isSilent(): boolean {
+    return this.silent !== undefined;
+  }
+
   forbid(rule: ForbidRule): void {
     this.rules.push({ ...rule });
   }
@@ -231,7 +263,7 @@ export class ApiServer {
   // ---- in-process control API (no auth, no RBAC; same store rules as HTTP) ----------------
 
   private needCrd(kind: string): void {
-    if (!this.installed.has(kind)) throw notFoundPath();
+    if (!this.installed.has(kind) && !BUILTIN_KINDS.some((k) => k.kind === kind)) throw notFoundPath();
   }
 
   /**
@@ -376,6 +408,10 @@ export class ApiServer {
   // ---- HTTP ------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.silent) {
+      this.silent.push(() => void (!res.destroyed && this.handle(req, res)));
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     const rec: RequestRecord = { method: req.method ?? "GET", path: url.pathname, query: url.search, verb: req.method ?? "GET", status: 200 };
     this.records.push(rec);
@@ -410,7 +446,7 @@ export class ApiServer {
   }
 
   private discovery(path: string, res: ServerResponse): void {
-    const installed = this.installedKinds();
+    const installed = this.servedKinds();
     if (path === "/version") return send(res, 200, VERSION_INFO);
     if (path === "/healthz" || path === "/livez" || path === "/readyz") return send(res, 200, "ok");
     if (path === "/api") return send(res, 200, apiVersions(`127.0.0.1:${this.portNumber}`));
@@ -424,7 +460,7 @@ export class ApiServer {
 
   private route(m: RegExpExecArray): Route {
     const [, group, version, namespace, plural, name, subresource] = m;
-    const kind = this.installedKinds().find((k) => k.group === group && k.version === version && k.plural === plural);
+    const kind = this.servedKinds().find((k) => k.group === group && k.version === version && k.plural === plural);
     if (!kind) throw notFoundPath();
     // A namespaced kind has no cluster-scoped item paths; only the all-namespaces collection.
     if (!namespace && name !== undefined && kind.namespaced) throw notFoundPath();

@@ -119,11 +119,45 @@ function permissive({ kind, group, version, plural }: WatchedKind): FluxKind {
 /** In the agent's order (sources first); a kind without a copied CRD is served with a stand-in schema. */
 export const FLUX_KINDS: readonly FluxKind[] = WATCHED_KINDS.map((k) => crdKinds.find((c) => c.kind === k.kind) ?? permissive(k));
 
+// The two built-in kinds fluxlight reads to tell whether a Flux controller runs: its
+// leader-election Lease and its Deployment. Always served (they are not CRDs); the schema is a
+// stand-in that accepts any spec and status (no defaults: neither kind has a status default).
+function builtin(kind: string, group: string, plural: string): FluxKind {
+  return {
+    kind,
+    listKind: `${kind}List`,
+    group,
+    version: "v1",
+    plural,
+    singular: kind.toLowerCase(),
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    schemaSource: "permissive",
+    schema: {
+      description: `PERMISSIVE STAND-IN for the built-in ${kind}.`,
+      type: "object",
+      properties: {
+        apiVersion: { type: "string" },
+        kind: { type: "string" },
+        metadata: { type: "object" },
+        spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+        status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+      },
+    },
+  };
+}
+
+export const BUILTIN_KINDS: readonly FluxKind[] = [builtin("Lease", "coordination.k8s.io", "leases"), builtin("Deployment", "apps", "deployments")];
+
+const SERVED_KINDS: readonly FluxKind[] = [...FLUX_KINDS, ...BUILTIN_KINDS];
+
+/** A Flux kind, or one of the built-in kinds the simulator serves (BUILTIN_KINDS). */
 export function fluxKind(kind: string): FluxKind | undefined {
-  return FLUX_KINDS.find((k) => k.kind === kind);
+  return SERVED_KINDS.find((k) => k.kind === kind);
 }
 
 /** The kind an `apiVersion` + `kind` pair names, only if that version is the served one. */
 export function kindOf(apiVersion: unknown, kind: unknown): FluxKind | undefined {
-  return FLUX_KINDS.find((k) => k.kind === kind && `${k.group}/${k.version}` === apiVersion);
+  return SERVED_KINDS.find((k) => k.kind === kind && `${k.group}/${k.version}` === apiVersion);
 }

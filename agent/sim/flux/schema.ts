@@ -3,9 +3,9 @@
 // against the served version's openAPIV3Schema. CEL rules (x-kubernetes-validations) are not
 // evaluated: a few cross-field rules pass here that a real server would reject.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { FLUX_KINDS, fluxKind, kindOf, type FluxKind, type Json, type JsonObject } from "./kinds.ts";
+import { BUILTIN_KINDS, FLUX_KINDS, fluxKind, kindOf, type FluxKind, type Json, type JsonObject } from "./kinds.ts";
 
-export { FLUX_KINDS, fluxKind, kindOf, type FluxKind, type Json, type JsonObject };
+export { BUILTIN_KINDS, FLUX_KINDS, fluxKind, kindOf, type FluxKind, type Json, type JsonObject };
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
