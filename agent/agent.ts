@@ -139,7 +139,7 @@ class Shell implements SourceSink {
     this.board = new BoardLink({ serial, usbIds, led, hostLost: HOST_LOST, heartbeatTimeoutMs, access: deps.access, log: deps.log, clock: this.clock, drawOn: (b) => createLamp(b, led), onFatal: deps.onFatal });
     this.controllers = new ControllersWatch(this.api, settings.fluxNamespace ?? "flux-system", {
       log: deps.log,
-      timers: this.clock,
+      clock: this.clock,
       watchedKinds: () => this.watchedKinds,
       get: () => this.state,
       set: (next) => {
@@ -155,7 +155,7 @@ class Shell implements SourceSink {
     this.views.set("discovery", { state: "listing" });
     this.reconsider();
     void this.discover();
-    this.probe = probeApi(this.api, { answered: () => this.apiAnswered(), silent: (sentAt, error) => this.apiSilent(sentAt, error) }, { intervalMs: this.settings.apiProbeIntervalMs ?? 10_000, now: () => this.clock.now() });
+    this.probe = probeApi(this.api, { answered: () => this.apiAnswered(), silent: (sentAt, error) => this.apiSilent(sentAt, error) }, { intervalMs: this.settings.apiProbeIntervalMs ?? 10_000, clock: this.clock });
   }
 
   async stop(): Promise<void> {

@@ -5,20 +5,15 @@
 // state changes.
 import type { KubeClient } from "./kube/client.ts";
 import type { Log } from "./log/logger.ts";
+import type { Clock, TimerHandle } from "./shared/clock.ts";
 import { observeControllers, type ControllerDown, type SignalState } from "./signal/index.ts";
 import { controllersRule, watchControllers as watchSource, type ControllerResource, type ControllersSink, type ControllersSource, type DeploymentView, type LeaseView } from "./source/controllers.ts";
 import { CONTROLLER_OF, judgeController, leaseNeverRenewed, observeDeployment, observeLease, type ControllerHealth, type ControllerSeen, type DeploymentSeen, type LeaseSeen } from "./status/controllers.ts";
 
-/** The agent's clock and one-shot timers (the shape of the agent's Clock). */
-export interface Timers {
-  now(): number;
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
 export interface ControllersDeps {
   log: Log;
-  timers: Timers;
+  /** The agent's clock: stamps what was seen and times the one wake-up for the next deadline. */
+  clock: Clock;
   /** The Flux kinds being watched now. */
   watchedKinds(): ReadonlySet<string>;
   get(): SignalState;
@@ -34,7 +29,7 @@ export class ControllersWatch implements ControllersSink {
   private readonly said = new Map<string, ControllerHealth["state"]>();
   private readonly staticLeaseLogged = new Set<string>();
   private readonly source: ControllersSource;
-  private timer: unknown;
+  private timer: TimerHandle | undefined;
   private forbiddenLogged = false;
   private paused = false;
 
@@ -47,7 +42,7 @@ export class ControllersWatch implements ControllersSink {
   }
 
   stop(): void {
-    this.deps.timers.clear(this.timer);
+    this.deps.clock.clear(this.timer);
     this.source.stop();
   }
 
@@ -59,8 +54,8 @@ export class ControllersWatch implements ControllersSink {
   apiAnswering(answering: boolean): void {
     if (answering === !this.paused) return;
     this.paused = !answering;
-    if (this.paused) return this.deps.timers.clear(this.timer);
-    const t = this.deps.timers.now();
+    if (this.paused) return this.deps.clock.clear(this.timer);
+    const t = this.deps.clock.now();
     for (const [name, l] of this.leaseSeen) if (l.changedAt !== undefined) this.leaseSeen.set(name, { ...l, changedAt: Math.max(l.changedAt, t) });
     this.check();
   }
@@ -72,14 +67,14 @@ export class ControllersWatch implements ControllersSink {
 
   /** What is known now of each controller that matters. */
   health(): Map<string, ControllerHealth> {
-    const t = this.deps.timers.now();
+    const t = this.deps.clock.now();
     return new Map([...this.relevant()].map((name) => [name, judgeController(this.seen(name), t)]));
   }
 
   /** Judge every controller that matters again; log and tell the signal only what changed. */
   check(): void {
     if (this.paused) return;
-    const t = this.deps.timers.now();
+    const t = this.deps.clock.now();
     let changed = false;
     let wakeAt = Infinity;
     for (const name of this.relevant()) {
@@ -89,8 +84,8 @@ export class ControllersWatch implements ControllersSink {
       if (c.lease && leaseNeverRenewed(c.lease, t)) this.sayStatic(name, c.lease);
       changed = this.say(name, h) || changed;
     }
-    this.deps.timers.clear(this.timer);
-    this.timer = wakeAt === Infinity ? undefined : this.deps.timers.set(() => this.check(), Math.max(0, wakeAt - t));
+    this.deps.clock.clear(this.timer);
+    this.timer = wakeAt === Infinity ? undefined : this.deps.clock.set(() => this.check(), Math.max(0, wakeAt - t));
     const state = this.deps.get();
     if (changed || state.controllersDown.length) this.deps.set(observeControllers(state, this.downAt(t), t));
   }
@@ -98,7 +93,7 @@ export class ControllersWatch implements ControllersSink {
   // ---- the sink the source reports to ------------------------------------------------------
 
   leases(views: LeaseView[]): void {
-    const t = this.deps.timers.now();
+    const t = this.deps.clock.now();
     const fresh = new Map<string, LeaseSeen>();
     for (const v of views) {
       const name = controllerOfLease(v.name);
@@ -112,19 +107,19 @@ export class ControllersWatch implements ControllersSink {
     const name = controllerOfLease(view.name);
     if (!name) return;
     if (deleted) this.leaseSeen.delete(name);
-    else this.leaseSeen.set(name, observeLease(this.leaseSeen.get(name), view, this.deps.timers.now()));
+    else this.leaseSeen.set(name, observeLease(this.leaseSeen.get(name), view, this.deps.clock.now()));
     this.check();
   }
 
   deployments(views: DeploymentView[]): void {
-    const t = this.deps.timers.now();
+    const t = this.deps.clock.now();
     replaceAll(this.deploymentSeen, new Map(views.map((v) => [v.name, observeDeployment(this.deploymentSeen.get(v.name), v, t)])));
     this.check();
   }
 
   deployment(view: DeploymentView, deleted: boolean): void {
     if (deleted) this.deploymentSeen.delete(view.name);
-    else this.deploymentSeen.set(view.name, observeDeployment(this.deploymentSeen.get(view.name), view, this.deps.timers.now()));
+    else this.deploymentSeen.set(view.name, observeDeployment(this.deploymentSeen.get(view.name), view, this.deps.clock.now()));
     this.check();
   }
 

@@ -6,6 +6,7 @@
 // for the progress grace (an API server restart is shorter) before it shows `unknown`.
 import type { KubeClient } from "../kube/client.ts";
 import { KubeApiError } from "../kube/client.ts";
+import type { Clock, TimerHandle } from "../shared/clock.ts";
 import { messageOf } from "./errors.ts";
 
 export interface ProbeReport {
@@ -17,7 +18,8 @@ export interface ProbeReport {
 
 export interface ProbeOptions {
   intervalMs: number;
-  now: () => number;
+  /** The agent's clock: stamps the asks and times the next one (the request's deadline is the network's, real time). */
+  clock: Clock;
   /** After a failed ask, ask again this soon (recovery shows within seconds); default min(interval, 2 s). */
   retryMs?: number;
 }
@@ -28,9 +30,10 @@ export interface ApiProbe {
 
 export function probeApi(api: KubeClient, report: ProbeReport, opts: ProbeOptions): ApiProbe {
   const stopper = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  const { clock } = opts;
+  let timer: TimerHandle | undefined;
   const ask = async () => {
-    const sentAt = opts.now();
+    const sentAt = clock.now();
     let ok: boolean;
     let error = "";
     try {
@@ -43,16 +46,16 @@ export function probeApi(api: KubeClient, report: ProbeReport, opts: ProbeOption
       error = timedOut ? `no answer from ${api.server.host} to GET /version within ${Math.round(opts.intervalMs / 100) / 10} s` : `${api.server.host}: ${messageOf(err)}`;
     }
     if (stopper.signal.aborted) return;
-    if (ok) report.answered(opts.now());
+    if (ok) report.answered(clock.now());
     else report.silent(sentAt, error);
-    const wait = ok ? opts.intervalMs - (opts.now() - sentAt) : (opts.retryMs ?? Math.min(opts.intervalMs, 2000));
-    timer = setTimeout(() => void ask(), Math.max(0, wait));
+    const wait = ok ? opts.intervalMs - (clock.now() - sentAt) : (opts.retryMs ?? Math.min(opts.intervalMs, 2000));
+    timer = clock.set(() => void ask(), Math.max(0, wait));
   };
   void ask();
   return {
     stop() {
       stopper.abort();
-      clearTimeout(timer);
+      clock.clear(timer);
     },
   };
 }
