@@ -52,7 +52,10 @@ export interface KindSource {
  */
 export const SHORT_WATCH_MS = 1000;
 
-/** A watch with no byte (not even a bookmark) for this long is cut and resumed. */
+/**
+ * A watch with no byte (not even a bookmark, which kube-apiserver sends about once a minute) for
+ * this long is cut and resumed. (A silent API server is the probe's to notice: ./probe.ts.)
+ */
 const WATCH_SILENCE_S = 150;
 
 /** Waits `ms`, or less if `signal` aborts. */
@@ -214,11 +217,33 @@ class Reflector implements KindSource {
     this.sink.connectivity(this.scope, { state: "synced" });
   }
 
-  /** A watch that has proved itself (an event, or open past SHORT_WATCH_MS) ends an outage. */
+  /**
+   * A watch that has proved itself (open past SHORT_WATCH_MS, or an event: then once that event
+   * and the rest of its read are applied) ends an outage. Not before: a resumed watch first
+   * replays what changed in the outage, and a view declared synced before the replay lands
+   * shows the stale objects as the truth (unknown → ok → failed).
+   */
   private recovered(): void {
     if (this.outageSince === undefined) return;
     this.healthy();
     this.log.info({ event: "api-recovered", resource: resourceName(this.kind) }, `watching ${resourceName(this.kind)} again`);
+  }
+
+  /** One watch event's object into the store (the caller handles ERROR and resourceVersion). */
+  private apply(type: string, object: unknown): void {
+    if (type === "BOOKMARK") return;
+    if (type !== "ADDED" && type !== "MODIFIED" && type !== "DELETED") {
+      this.skip("unknown-type", { event: "watch-line-skipped", type: type.slice(0, 64) }, `skipped a watch event of unknown type ${JSON.stringify(type.slice(0, 64))}`);
+      return;
+    }
+    const view = project(object, this.kind.kind);
+    // Without a name there is nothing to key it by: it cannot be counted, updated or forgotten.
+    if (!view.name) {
+      this.skip("nameless", { event: "watch-line-skipped", type, error: view.unreadable ?? "no metadata.name" }, `skipped a ${type} event without an object name: ${view.unreadable ?? "no metadata.name"}`);
+      return;
+    }
+    if (type === "DELETED") this.sink.remove(this.scope, view);
+    else this.sink.upsert(this.scope, view);
   }
 
   private async watchFrom(from: string): Promise<WatchEnd & { resourceVersion: string }> {
@@ -228,6 +253,10 @@ class Reflector implements KindSource {
     let established: number | undefined;
     let delivered = 0;
     let proof: NodeJS.Timeout | undefined;
+    const prove = (inMs: number) => {
+      clearTimeout(proof);
+      proof = setTimeout(() => this.recovered(), inMs);
+    };
     const event = (type: string, object: unknown) => {
       this.stats.events += 1;
       if (type === "ERROR") {
@@ -242,29 +271,16 @@ class Reflector implements KindSource {
       }
       const meta = typeof object === "object" && object !== null ? (object as { metadata?: { resourceVersion?: unknown } | null }).metadata : undefined;
       if (typeof meta?.resourceVersion === "string") resourceVersion = meta.resourceVersion;
-      if (delivered++ === 0) this.recovered();
-      if (type === "BOOKMARK") return;
-      if (type !== "ADDED" && type !== "MODIFIED" && type !== "DELETED") {
-        this.skip("unknown-type", { event: "watch-line-skipped", type: type.slice(0, 64) }, `skipped a watch event of unknown type ${JSON.stringify(type.slice(0, 64))}`);
-        return;
-      }
-      const view = project(object, this.kind.kind);
-      // Without a name there is nothing to key it by: it cannot be counted, updated or forgotten.
-      if (!view.name) {
-        this.skip("nameless", { event: "watch-line-skipped", type, error: view.unreadable ?? "no metadata.name" }, `skipped a ${type} event without an object name: ${view.unreadable ?? "no metadata.name"}`);
-        return;
-      }
-      if (type === "DELETED") this.sink.remove(this.scope, view);
-      else this.sink.upsert(this.scope, view);
+      this.apply(type, object);
+      if (delivered++ === 0) prove(0);
     };
     const skipped = (why: string) => this.skip("not-an-event", { event: "watch-line-skipped", error: why }, `skipped ${why}`);
     const onEstablished = () => {
       established = performance.now();
-      proof = setTimeout(() => this.recovered(), SHORT_WATCH_MS);
+      prove(SHORT_WATCH_MS);
     };
     const query = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.watchTimeout, labelSelector: this.scope.selector };
-    // kube-apiserver sends a bookmark about once a minute: a watch silent for well over two of
-    // them is a dead connection, resumed. (The probe, ./probe.ts, notices a silent API server.)
+    // A bookmark comes about once a minute: silent far longer is a dead connection (see WATCH_SILENCE_S).
     const idleTimeoutMs = Math.min(this.watchTimeout + 30, WATCH_SILENCE_S) * 1000;
     let error: unknown;
     try {

@@ -4,6 +4,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { startFaultRig, ks, fail, sleep, since, waitForBlueBlink } from "./rig.ts";
+import { watchKind, type SourceSink } from "../../agent/source/reflector.ts";
+import { kubeClient } from "../../agent/kube/client.ts";
+import { loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
+import { createLog } from "../../agent/log/logger.ts";
+import { startCluster } from "../e2e/harness.ts";
+import { backoff } from "../../agent/shared/backoff.ts";
 
 const GRACE = 3000;
 
@@ -36,5 +42,38 @@ test("API server restarts: a short one leaves green, a long one blinks blue, the
     await rig.server.start();
     await rig.waitForLed("red", 8000);
     await rig.logs.waitFor((l) => l.event === "signal" && l.from === "unknown" && l.to === "failed", 1000, "unknown → failed");
+    // Never green on the way: the view is not synced before the resumed watch's replay is applied.
+    assert.deepEqual(since(rig.logs, mark, (l) => l.event === "signal").map((l) => l.to), ["unknown", "failed"]);
   });
+});
+
+test("a watch resumed after an outage says synced only after the change it replays is applied", async (t) => {
+  const cluster = await startCluster([kustomization({ name: "apps", ready: "True" })]);
+  const said: string[] = [];
+  const sink: SourceSink = {
+    replace: (_s, views) => said.push(`replace ${views.length}`),
+    upsert: (_s, v) => said.push(`upsert ${v.name}`),
+    remove: (_s, r) => said.push(`remove ${r.name}`),
+    connectivity: (_s, c) => said.push(c.state),
+  };
+  const api = kubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}));
+  const kind = { kind: "Kustomization", group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations" };
+  const source = watchKind(api, kind, { kind: "Kustomization" }, sink, { log: createLog({ level: "silent", format: "json" }), now: Date.now, backoff: backoff(100, 200) });
+  t.after(async () => {
+    source.stop();
+    await cluster.stop();
+  });
+  const until = async (what: string) => {
+    for (let i = 0; i < 1000 && !said.includes(what); i++) await sleep(10);
+    assert.ok(said.includes(what), `${what} in ${said.join(", ")}`);
+  };
+  await until("synced");
+  await cluster.server.stop();
+  await until("unreachable");
+  fail(cluster.server, ks("apps"));
+  said.length = 0;
+  await cluster.server.start();
+  await until("synced");
+  // The replayed MODIFIED (apps failed) reaches the store before the view is called synced again.
+  assert.deepEqual(said.filter((x) => x !== "unreachable"), ["upsert apps", "synced"]);
 });
