@@ -111,7 +111,7 @@ interface Handlers<T> {
   one(view: T, deleted: boolean): void;
 }
 
-/** List, then watch from the list's resourceVersion; a closed watch resumes, an ERROR event relists, a failure backs off (a 403 waits a minute). */
+/** List, then watch from the list's resourceVersion; a closed watch resumes, 410 relists, an ERROR event or a failure backs off (a 403 waits a minute). */
 async function run<T>(resource: ControllerResource, w: ResourceWatch<T>, on: Handlers<T>, sink: ControllersSink, log: Log, namespace: string, signal: AbortSignal): Promise<void> {
   const retry = makeBackoff(1000, 30_000);
   let failing = false;
@@ -120,7 +120,6 @@ async function run<T>(resource: ControllerResource, w: ResourceWatch<T>, on: Han
       const { views, resourceVersion } = await w.list();
       if (failing) sink.readable(resource);
       failing = false;
-      retry.reset();
       on.replace(views);
       await w.watchAll(resourceVersion, on.one, retry);
     } catch (err) {
@@ -152,25 +151,34 @@ class ResourceWatch<T> {
   }
 
   /** Watches until an ERROR event (then returns, to relist) or a failure (throws); a clean close resumes. */
-  async watchAll(from: string, one: (view: T, deleted: boolean) => void, retry: { next(): number }): Promise<void> {
+  async watchAll(from: string, one: (view: T, deleted: boolean) => void, retry: { next(): number; reset(): void }): Promise<void> {
     let rv = from;
     for (;;) {
       let gone = false;
+      let refusal: Error | undefined;
+      let delivered = 0;
       const started = Date.now();
       const event = (type: string, object: unknown): boolean | void => {
         if (type === "ERROR") {
-          gone = true; // 410 or another error: relist
+          const code = (object as { code?: unknown } | null)?.code;
+          if (code === 410) gone = true; // expired: relist
+          else refusal = Object.assign(new Error(`the watch sent an error event: ${messageOf({ body: object })}`), { code });
           return false;
         }
+        delivered += 1;
         const v = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
         if (typeof v === "string") rv = v;
         if (type !== "BOOKMARK") one(this.project(object), type === "DELETED");
       };
       const query = { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds };
       await this.api.watch(this.path, query, { established() {}, event }, { signal: this.signal, idleTimeoutMs: (this.timeoutSeconds + 30) * 1000 });
-      if (this.signal.aborted || gone) return;
-      // A watch that ends at once is a failure, not a reason to ask again at once.
-      if (Date.now() - started < 1000) await sleep(retry.next(), this.signal);
+      if (this.signal.aborted) return;
+      if (refusal) throw refusal; // a failure: run() backs off
+      // A watch that ends at once with nothing in it is a failure, not a reason to ask again at
+      // once (nor to relist at once); only a watch that proved itself resets the backoff.
+      if (delivered > 0 || Date.now() - started >= 1000) retry.reset();
+      else await sleep(retry.next(), this.signal);
+      if (gone) return;
     }
   }
 }

@@ -58,6 +58,8 @@ test("every flag with a bad value, and its environment twin, exits 2 with one li
     { flag: "kinds", value: "Deployment", says: /"Deployment" is not a Flux kind/ },
     { flag: "kinds", value: ",", says: /needs at least one kind/ },
     { flag: "namespace", value: "Flux_System", says: /is not a namespace name/ },
+    { flag: "flux-namespace", value: "Flux_System", says: /is not a namespace name/ },
+    { flag: "api-probe-interval", value: "50ms", says: /50ms is too short/ },
     { flag: "selector", value: " ", says: /is empty: expected a label selector/ },
     { flag: "output", value: "yaml", says: /"yaml" is not one of table, json/ },
     { flag: "log-level", value: "verbose", says: /"verbose" is not one of trace, debug/ },
