@@ -247,10 +247,13 @@ describe("namespaces: namespaced Roles instead of a ClusterRole", () => {
 
   it("grants list/watch by a Role in each watched namespace, and nothing cluster-wide", () => {
     assert.equal(objects.filter((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding").length, 0);
-    const roles = objects.filter((o) => o.kind === "Role");
+    // Besides them only the Flux controllers' Role (flux-system, its own name), whatever is watched.
+    const named = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort();
+    for (const kind of ["Role", "RoleBinding"]) assert.deepEqual(named(kind), ["flux-system/fluxlight-flux-controllers", "team-a/fluxlight-flux-reader", "team-b/fluxlight-flux-reader"]);
+    const roles = objects.filter((o) => o.kind === "Role" && o.metadata.name === "fluxlight-flux-reader");
     assert.deepEqual(roles.map((r) => r.metadata.namespace).sort(), ["team-a", "team-b"]);
     for (const r of roles) assert.deepEqual(r.rules, ALL_RULES);
-    const bindings = objects.filter((o) => o.kind === "RoleBinding");
+    const bindings = objects.filter((o) => o.kind === "RoleBinding" && o.metadata.name === "fluxlight-flux-reader");
     assert.deepEqual(bindings.map((b) => b.metadata.namespace).sort(), ["team-a", "team-b"]);
     for (const b of bindings) {
       assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "fluxlight-flux-reader" });
