@@ -4,7 +4,7 @@
 // The log lines that tell the story come from ./log/story.ts; what is decided lives in the parts.
 // Over 200 lines: the handle's types that cli/, http/, demo/ and the tests code against, and the
 // one class where the parts meet (the sink the reflectors report to, the burst, the timers).
-import type { ClusterAccess } from "./kube/config.ts";
+import type { ClusterAccess } from "./kube/client.ts";
 import type { Connectivity, Evaluation, ObjectRef, ObjectView, Signal, Verdict } from "./model.ts";
 import { refKey } from "./model.ts";
 import { evaluate } from "./status/verdict.ts";

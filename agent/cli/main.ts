@@ -33,11 +33,12 @@ export function exitOnSignals(stop: () => Promise<void>): void {
 }
 
 /** The start line's fields: every setting in force, as a person would write it. */
-function startFields(config: Config, server: string, context: string | undefined): Record<string, unknown> {
+function startFields(config: Config, server: string, context: string | undefined, kubeconfig: string): Record<string, unknown> {
   return {
     event: "start",
     cluster: server,
     context,
+    kubeconfig,
     kinds: config.kinds?.map((k) => k.kind) ?? "all served",
     namespaces: config.namespaces.length ? config.namespaces : "all",
     selector: config.selector ?? null,
@@ -54,7 +55,7 @@ function startFields(config: Config, server: string, context: string | undefined
 }
 
 async function run(config: Config): Promise<void> {
-  const [{ loadKubeConfig, serverText, UsageError }, { createLog }, { installLastResort }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
+  const [{ loadKubeConfig, serverText, unusedProxyEnv, UsageError }, { createLog }, { installLastResort }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
     import("./kubeconfig.ts"),
     import("../log/logger.ts"),
     import("../log/last-resort.ts"),
@@ -71,7 +72,11 @@ async function run(config: Config): Promise<void> {
   }
   const log = createLog({ level: config.logLevel, format: config.logFormat });
   installLastResort(log);
-  log.info(startFields(config, serverText(cluster), cluster.context), "fluxlight starting");
+  log.info(startFields(config, serverText(cluster), cluster.context, cluster.source), "fluxlight starting");
+  const proxyEnv = unusedProxyEnv(process.env);
+  if (proxyEnv.length) {
+    log.info({ event: "proxy-env-unused", vars: proxyEnv }, `${proxyEnv.join(", ")} set but not used: fluxlight reaches the API server directly, or through the kubeconfig cluster's proxy-url`);
+  }
   const agent: Agent = startAgent(
     { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout, fluxNamespace: config.fluxNamespace, apiProbeIntervalMs: config.apiProbeInterval },
     {

@@ -2,7 +2,7 @@
 // verdict on each object and the signal the light would show. The shell: it gathers the views
 // and writes what ./status-report.ts makes of them. Exit 0 ok, 1 failed, 3 progressing or no
 // view of the cluster, 2 a usage or configuration error.
-import type { KubeClient } from "../kube/client.ts";
+import { serverText, type ClusterAccess, type KubeClient } from "../kube/client.ts";
 import { fluxApi } from "../source/api.ts";
 import type { Connectivity, ObjectView } from "../model.ts";
 import { combine } from "../source/connectivity.ts";
@@ -11,8 +11,7 @@ import { classify, messageOf, statusOf } from "../source/errors.ts";
 import { FLUX_KINDS, findKind, notAKind, resourceName, type WatchedKind } from "../source/kinds.ts";
 import { listKind } from "../source/list.ts";
 import { escapeText } from "../text/escape.ts";
-import { loadKubeConfig, UsageError } from "./kubeconfig.ts";
-import { serverText, type ClusterAccess } from "../kube/config.ts";
+import { loadKubeConfig, unusedProxyEnv, UsageError } from "./kubeconfig.ts";
 import { controllerRows, type ControllersReport } from "./status-controllers.ts";
 import { controllersRule, projectDeployment, projectLease } from "../source/controllers.ts";
 import { buildReport, exitCodeFor, formatStatusJson, formatStatusTable, EXIT } from "./status-report.ts";
@@ -48,6 +47,8 @@ export async function runStatus(config: StatusConfig, io: StatusIO): Promise<num
   const say = (line: string) => io.stderr.write(`fluxlight: ${escapeText(line)}\n`);
   try {
     const kc = loadKubeConfig(config, io.env);
+    const proxyEnv = unusedProxyEnv(io.env);
+    if (proxyEnv.length) say(`${proxyEnv.join(", ")} set but not used: fluxlight reaches the API server directly, or through the kubeconfig cluster's proxy-url`);
     const wanted = resolveKinds(config.kinds);
     const api = fluxApi(kc);
     const deadlineMs = io.deadlineMs ?? STATUS_DEADLINE_MS;

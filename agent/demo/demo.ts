@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SerialPortStream } from "@serialport/stream";
-import { accessFromKubeconfig, parseKubeconfig } from "../kube/config.ts";
+import { accessFromFile } from "../kube/request-options.ts";
 import { startAgent } from "../agent.ts";
 import { createLog } from "../log/logger.ts";
 import { escapeText } from "../text/escape.ts";
@@ -88,7 +88,7 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
   let fatal: string | undefined;
   const agent = startAgent(
     { namespaces: [], serial: "auto", usbIds: [], led, progressGraceMs: grace, stuckAfterMs: Math.max(config.stuckAfter, grace * 2), heartbeatTimeoutMs: config.heartbeatTimeout },
-    { cluster: accessFromKubeconfig(parseKubeconfig(readFileSync(kubeconfigPath, "utf8")), kubeconfigPath), access, log, onFatal: (m) => (fatal = m) },
+    { cluster: accessFromFile(kubeconfigPath), access, log, onFatal: (m) => (fatal = m) },
   );
 
   let matched = 0;

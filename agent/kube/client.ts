@@ -1,10 +1,12 @@
 // The two requests the agent makes to the Kubernetes API — a GET for JSON (discovery, list
 // pages) and a watch stream of newline-delimited events — on node's own http/https, so that no
-// generated API client or second HTTP stack is loaded (BENCHMARKS.md: resident memory).
+// generated API client or second HTTP stack is loaded (BENCHMARKS.md: resident memory). How to
+// reach the cluster (TLS, credentials, proxy) comes from client-node's KubeConfig for every
+// request (./request-options.ts).
 import http from "node:http";
 import https from "node:https";
-import { serverText, type ClusterAccess } from "./config.ts";
-import type { Identity } from "./credentials.ts";
+import type net from "node:net";
+import { requestOptions, type ClusterAccess } from "./request-options.ts";
 import { lineSplitter } from "./lines.ts";
 import { listParser } from "./list-json.ts";
 import { withoutFields } from "./prune.ts";
@@ -61,6 +63,8 @@ export const BOUNDS = {
   maxErrorBodyChars: 64 * 1024,
 } as const;
 const USER_AGENT = "fluxlight";
+/** TCP keep-alive: the first probe after this much silence on an API connection. */
+const KEEPALIVE_PROBE_MS = 1_000;
 
 export interface ClientOptions {
   /** Keys whose values are never read: dropped from list items and watch events before parsing. */
@@ -69,31 +73,21 @@ export interface ClientOptions {
   requestDeadlineMs?: number;
 }
 
+export type { ClusterAccess };
+
+/** The server as the kubeconfig wrote it (no trailing slash), for URLs, logs and messages. */
+export const serverText = (access: ClusterAccess): string => access.server.href.replace(/\/$/, "");
+
 export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): KubeClient {
   const deadlineMs = opts.requestDeadlineMs ?? BOUNDS.requestDeadlineMs;
   const ignored = opts.ignoredFields ?? [];
   const prepare = (text: string) => (ignored.length ? withoutFields(text, ignored) : text);
   const secure = access.server.protocol === "https:";
-  let pool: { cert?: Buffer; agent: http.Agent } | undefined;
-  const agentFor = (id: Identity): http.Agent => {
-    const cert = id.cert ?? access.tls.cert;
-    if (pool && pool.cert === cert) return pool.agent;
-    const agent = secure
-      ? new https.Agent({
-          keepAlive: true,
-          ca: access.tls.ca,
-          cert,
-          key: id.key ?? access.tls.key,
-          rejectUnauthorized: !access.tls.insecure,
-          servername: access.tls.serverName,
-        })
-      : new http.Agent({ keepAlive: true });
-    // keepAlive also turns TCP keep-alive on for every socket (probes after 1 s of silence), so
-    // the kernel finds a half-open connection too (test/faults/hostile.test.ts checks it).
-    pool?.agent.destroy();
-    pool = { cert, agent };
-    return agent;
-  };
+  const connection = requestOptions(access);
+  // client-node's agents do not turn keep-alive on, so neither HTTP nor TCP keep-alive is on
+  // their sockets: TCP keep-alive (probes after 1 s of silence) is set on each socket, so the
+  // kernel finds a half-open connection too (test/faults/hostile.test.ts checks it with ss).
+  const keepAlive = (socket: net.Socket) => socket.setKeepAlive(true, KEEPALIVE_PROBE_MS);
 
   const urlOf = (path: string, query: Query = {}) => {
     const url = new URL(serverText(access) + path);
@@ -107,11 +101,10 @@ export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): Kub
    * it is): a server dripping a byte every few seconds never trips the idle timeout.
    */
   const open = async (path: string, query: Query | undefined, signal: AbortSignal | undefined, idleMs: number, deadline = false): Promise<{ res: http.IncomingMessage; req: http.ClientRequest; done(): void }> => {
-    const id = await access.credentials.get();
+    const { headers: credentials, auth, agent } = await connection();
     const url = urlOf(path, query);
     return new Promise((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = { Accept: "application/json", "User-Agent": USER_AGENT };
-      if (id.authorization) headers.Authorization = id.authorization;
+      const headers: http.OutgoingHttpHeaders = { ...credentials, Accept: "application/json", "User-Agent": USER_AGENT };
       let response: http.IncomingMessage | undefined;
       const timer = deadline
         ? setTimeout(() => {
@@ -121,16 +114,16 @@ export function kubeClient(access: ClusterAccess, opts: ClientOptions = {}): Kub
           }, deadlineMs)
         : undefined;
       const done = () => clearTimeout(timer);
-      const req = (secure ? https : http).request(url, { method: "GET", headers, agent: agentFor(id), signal }, (res) => {
+      const req = (secure ? https : http).request(url, { method: "GET", headers, auth, agent, signal }, (res) => {
         response = res;
         if (res.statusCode === 200) return resolve({ res, req, done });
-        if (res.statusCode === 401) access.credentials.rejected();
         readAll(res, BOUNDS.maxErrorBodyChars).then(
           (text) => reject(new KubeApiError(res.statusCode ?? 0, parseOr(text), url.pathname)),
           reject,
         ).finally(done);
       });
       req.setTimeout(idleMs, () => req.destroy(new Error(`no answer from ${access.server.host} for ${Math.round(idleMs / 1000)} s`)));
+      req.on("socket", keepAlive);
       req.on("error", (err) => {
         done();
         reject(err);
