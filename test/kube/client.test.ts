@@ -1,5 +1,6 @@
-// The agent's own Kubernetes client against the local API server over real TLS: trusted and
-// untrusted CAs, client certificates, exec credential plugins, and watch lines cut anywhere.
+// The agent's Kubernetes client (client-node's KubeConfig per request, the agent's own decode)
+// against the local API server over real TLS: trusted and untrusted CAs, client certificates,
+// exec credential plugins (a rotating client certificate too), and watch lines cut anywhere.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -74,39 +75,65 @@ function plugin(name: string, body: string): string {
   return path;
 }
 
-test("an exec plugin's token is used until it expires or the server rejects it; its failure names the field", async () => {
+test("an exec plugin (client-node's): one run for requests that start together, kept until it expires; KUBERNETES_EXEC_INFO; its failure names the plugin and user", async () => {
   const runs = join(dir, "runs");
   writeFileSync(runs, "");
-  const tokenFile = join(dir, "plugin-token");
-  writeFileSync(tokenFile, "good-token");
+  const expiresIn = join(dir, "plugin-expires");
+  writeFileSync(expiresIn, "3600");
   const cmd = plugin("kubelogin-fake", `
 const fs = require("node:fs");
 fs.appendFileSync(${JSON.stringify(runs)}, process.env.KUBERNETES_EXEC_INFO + "\\n");
-const expires = new Date(Date.now() + 3600e3).toISOString();
-console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: fs.readFileSync(${JSON.stringify(tokenFile)}, "utf8"), expirationTimestamp: expires } }));`);
+const expires = new Date(Date.now() + Number(fs.readFileSync(${JSON.stringify(expiresIn)}, "utf8")) * 1000).toISOString();
+console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "good-token", expirationTimestamp: expires } }));`);
   const { access: a } = access({ "certificate-authority-data": b64("ca.crt") }, { exec: { apiVersion: "client.authentication.k8s.io/v1", command: cmd, env: [{ name: "FAKE", value: "1" }], provideClusterInfo: true } });
   const api = kubeClient(a);
-  await Promise.all([api.getJson(KS), api.getJson(KS)]);
+  await Promise.all([api.getJson(KS), api.getJson(KS), api.getJson(KS)]);
   await api.getJson(KS);
-  const infos = readFileSync(runs, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { kind: string; spec: { interactive: boolean; cluster?: { server: string } } });
-  assert.equal(infos.length, 1, "one run serves every request until the credential expires");
-  assert.equal(infos[0]!.kind, "ExecCredential");
-  assert.equal(infos[0]!.spec.interactive, false);
-  assert.equal(infos[0]!.spec.cluster?.server, `${server.url}/`);
+  const infos = () => readFileSync(runs, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { kind: string; spec: { interactive: boolean; cluster?: { server: string } } });
+  assert.equal(infos().length, 1, "one run serves every request until the credential expires");
+  assert.equal(infos()[0]!.kind, "ExecCredential");
+  assert.equal(infos()[0]!.spec.interactive, false);
+  assert.equal(infos()[0]!.spec.cluster?.server, server.url);
 
-  // The token is revoked and the plugin would now hand out a new one: a 401 makes it run again.
-  server.setToken("rotated-token");
-  writeFileSync(tokenFile, "rotated-token");
-  await assert.rejects(api.getJson(KS), (e: unknown) => e instanceof KubeApiError && e.statusCode === 401);
-  assert.deepEqual(names(await api.getJson(KS)), ["apps"]);
-  assert.equal(readFileSync(runs, "utf8").trim().split("\n").length, 2);
-  server.setToken("good-token");
+  // A credential that has expired is fetched again (client-node's rule: by expirationTimestamp, not on a 401).
+  writeFileSync(expiresIn, "-1");
+  await new Promise((r) => setTimeout(r, 50));
+  const { access: b } = access({ "certificate-authority-data": b64("ca.crt") }, { exec: { command: cmd } });
+  const expiring = kubeClient(b);
+  await expiring.getJson(KS);
+  await expiring.getJson(KS);
+  assert.equal(infos().length, 3, "an expired credential is fetched again for the next request");
 
   const broken = plugin("broken-plugin", `console.error("error: login required"); process.exit(1);`);
   const failing = kubeClient(access({ "insecure-skip-tls-verify": true }, { exec: { command: broken, installHint: "install kubelogin" } }).access);
-  await assert.rejects(failing.getJson(KS), /^Error: users\[0\]\.user\.exec: the credential plugin .*broken-plugin failed: error: login required \(install kubelogin\)$/);
+  await assert.rejects(failing.getJson(KS), /^Error: the credential plugin .*broken-plugin of user "u" failed: error: login required$/);
   const missing = kubeClient(access({ "insecure-skip-tls-verify": true }, { exec: { command: join(dir, "no-such-plugin") } }).access);
-  await assert.rejects(missing.getJson(KS), /no-such-plugin failed: not found/);
+  await assert.rejects(missing.getJson(KS), /no-such-plugin of user "u" failed: spawn .*no-such-plugin ENOENT/);
+});
+
+test("an exec plugin that rotates the client certificate: the next requests use the new one (client-node's agent cache would keep the first)", async () => {
+  const rotating = await new ApiServer({ token: "unused", tls: { key: pem("server.key"), cert: pem("server.crt"), clientCa: [pem("ca.crt"), pem("rotation-ca.crt")] } }).start();
+  try {
+    const which = join(dir, "which-cert");
+    writeFileSync(which, "client");
+    const cmd = plugin("cert-plugin", `
+const fs = require("node:fs");
+const name = fs.readFileSync(${JSON.stringify(which)}, "utf8");
+const read = (f) => fs.readFileSync(${JSON.stringify(TLS)} + "/" + f, "utf8");
+const expires = new Date(Date.now() + (name === "client" ? 300 : 3600e3)).toISOString();
+console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { clientCertificateData: read(name + ".crt"), clientKeyData: read(name + ".key"), expirationTimestamp: expires } }));`);
+    const path = join(dir, "rotating-config");
+    writeFileSync(path, dump({ clusters: [{ name: "c", cluster: { server: rotating.url, "certificate-authority-data": b64("ca.crt") } }], users: [{ name: "u", user: { exec: { command: cmd } } }], contexts: [{ name: "c", context: { cluster: "c", user: "u" } }], "current-context": "c" }));
+    const api = kubeClient(loadKubeConfig({ kubeconfig: path }, {}));
+    await api.getJson(KS);
+    writeFileSync(which, "rotated-client");
+    await new Promise((r) => setTimeout(r, 400));
+    await api.getJson(KS);
+    await api.getJson(KS);
+    assert.deepEqual(rotating.stats.requests.map((r) => r.user), ["fluxlight-agent", "fluxlight-rotated", "fluxlight-rotated"]);
+  } finally {
+    await rotating.stop();
+  }
 });
 
 test("fluxlight status works through TLS and a client certificate", async () => {

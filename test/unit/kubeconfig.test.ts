@@ -43,7 +43,7 @@ async function headersOf(path: string, env: Record<string, string> = {}, context
   const a = loadKubeConfig({ context }, { KUBECONFIG: path, ...env });
   const o: https.RequestOptions = {};
   await a.kubeConfig.applyToHTTPSOptions(o);
-  return { access: a, headers: (o.headers ?? {}) as Record<string, string | undefined> };
+  return { access: a, headers: (o.headers ?? {}) as Record<string, unknown> };
 }
 
 test("KUBECONFIG: every file merged as kubectl merges them (first file wins a name and the current-context); paths relative to each file", async () => {

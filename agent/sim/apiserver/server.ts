@@ -35,7 +35,7 @@ export interface ApiServerOptions {
   initialResourceVersion?: number;
   now?: () => Date;
   /** Serve HTTPS with this key and certificate; with `clientCa`, a client certificate it signed also authenticates (as its CN). */
-  tls?: { key: string | Buffer; cert: string | Buffer; clientCa?: string | Buffer };
+  tls?: { key: string | Buffer; cert: string | Buffer; clientCa?: string | Buffer | (string | Buffer)[] };
 }
 
 /** A 403 rule; an omitted field matches anything. `namespace: ""` matches cluster-scope requests only. */
@@ -54,6 +54,12 @@ export interface RequestRecord {
   kind?: string;
   namespace?: string;
   status: number;
+  /** Who the request authenticated as: the client certificate's CN, "token", or undefined (anonymous or refused). */
+  user?: string;
+  /** The Impersonate-User header, as kube-apiserver reads it. */
+  impersonate?: string;
+  /** The TLS server name (SNI) the client asked for. */
+  serverName?: string;
 }
 
 export interface ServerStats {
@@ -414,10 +420,13 @@ export class ApiServer {
     }
     const url = new URL(req.url ?? "/", "http://localhost");
     const rec: RequestRecord = { method: req.method ?? "GET", path: url.pathname, query: url.search, verb: req.method ?? "GET", status: 200 };
+    const impersonate = req.headers["impersonate-user"];
+    if (typeof impersonate === "string") rec.impersonate = impersonate;
+    if (req.socket instanceof TLSSocket) rec.serverName = (req.socket as TLSSocket & { servername?: string | false }).servername || undefined;
     this.records.push(rec);
     for (const hook of this.interceptors) if (hook(req, res, url)) return;
     try {
-      this.authenticate(req, url.pathname);
+      rec.user = this.authenticate(req, url.pathname);
       const m = PATH.exec(url.pathname);
       if (!m) return this.discovery(url.pathname, res);
       const route = this.route(m);
@@ -436,13 +445,15 @@ export class ApiServer {
     rec.status = res.statusCode;
   }
 
-  private authenticate(req: IncomingMessage, path: string): void {
+  /** Who the request is from ("token", a certificate's CN), undefined for anonymous; throws 401 otherwise. */
+  private authenticate(req: IncomingMessage, path: string): string | undefined {
     const auth = req.headers.authorization;
     // Anonymous requests may read /version and health endpoints, as system:public-info-viewer allows.
-    if (!auth && ["/version", "/healthz", "/livez", "/readyz"].includes(path)) return;
+    if (!auth && ["/version", "/healthz", "/livez", "/readyz"].includes(path)) return undefined;
     // A client certificate signed by the client CA authenticates, as kube-apiserver's --client-ca-file does.
-    if (!auth && req.socket instanceof TLSSocket && req.socket.authorized) return;
+    if (!auth && req.socket instanceof TLSSocket && req.socket.authorized) return String(req.socket.getPeerCertificate().subject?.CN ?? "");
     if (auth !== `Bearer ${this.token}`) throw unauthorized();
+    return "token";
   }
 
   private discovery(path: string, res: ServerResponse): void {
