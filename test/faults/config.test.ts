@@ -80,7 +80,7 @@ test("every flag with a bad value, and its environment twin, exits 2 with one li
   for (const c of cases) {
     const withArgs = c.with ?? [];
     runs.push({ name: `--${c.flag} ${JSON.stringify(c.value)}`, args: ["run", ...withArgs, `--${c.flag}`, c.value], env: { HOME: dir }, names: `--${c.flag}`, says: c.says });
-    // The environment twin once per flag (each run is a process, some load client-node).
+    // The environment twin once per flag (each run is a process; under tsx those that read a kubeconfig load client-node, seconds on a busy machine).
     if (!c.flagOnly && !runs.some((r) => r.names === envName(c.flag))) runs.push({ name: `${envName(c.flag)}=${JSON.stringify(c.value)}`, args: ["run", ...withArgs], env: { HOME: dir, [envName(c.flag)]: c.value }, names: envName(c.flag), says: c.says });
   }
 
@@ -88,7 +88,7 @@ test("every flag with a bad value, and its environment twin, exits 2 with one li
   const queue = [...runs];
   await Promise.all(
     Array.from({ length: 3 }, async () => {
-      for (let r = queue.shift(); r; r = queue.shift()) results.set(r.name, await runCli(r.args, r.env, 20_000));
+      for (let r = queue.shift(); r; r = queue.shift()) results.set(r.name, await runCli(r.args, r.env, 60_000));
     }),
   );
   const wrong: string[] = [];
