@@ -71,6 +71,40 @@ const staticAgentImports = {
   },
 };
 
+/**
+ * @kubernetes/client-node, tree-shaken as far as stays correct (BENCHMARKS.md, "What client-node
+ * costs"). The agent uses its KubeConfig (loading, contexts, users, auth providers, exec plugins,
+ * TLS, proxy agents) and none of its generated API, watch, informer, exec or copy helpers:
+ *   - its modules are declared free of side effects (they are: classes, functions and constants;
+ *     the one global it sets, a File polyfill, is for the generated API's form uploads), so what
+ *     the index re-exports and nothing reaches is dropped;
+ *   - undici, which client-node imports for its fetch-based requests (the generated API, Watch,
+ *     Log, Metrics, health checks) and which KubeConfig imports for createDispatcher, a private
+ *     method only the generated API's requests reach (applySecurityAuthentication), is replaced
+ *     by a stub that throws if it is ever used: the agent's requests take applyToHTTPSOptions and
+ *     node's https, and the bundle test runs status and run on the bundle.
+ */
+const UNDICI_STUB = `
+const unused = (name) => { throw new Error("fluxlight's bundle leaves out undici (" + name + "): client-node's fetch-based API is not part of it; the agent uses applyToHTTPSOptions"); };
+export const Agent = class { constructor() { unused("Agent"); } };
+export const ProxyAgent = class { constructor() { unused("ProxyAgent"); } };
+export const fetch = () => unused("fetch");
+`;
+const CLIENT_NODE = /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/;
+const treeShakeClientNode = {
+  name: "tree-shake-client-node",
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) => (CLIENT_NODE.test(args.importer) ? { path: "undici", namespace: "undici-stub" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "undici-stub" }, () => ({ contents: UNDICI_STUB, loader: "js" }));
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === "client-node" || !(CLIENT_NODE.test(args.importer) || args.path === "@kubernetes/client-node")) return undefined;
+      const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: "client-node" });
+      if (r.errors.length || !CLIENT_NODE.test(r.path)) return r.errors.length ? { errors: r.errors } : r;
+      return { path: r.path, sideEffects: false };
+    });
+  },
+};
+
 const started = performance.now();
 mkdirSync(OUTDIR, { recursive: true });
 const common = {
@@ -96,13 +130,14 @@ const [main, demo] = await Promise.all([
     ...common,
     entryPoints: [join(ROOT, "agent/cli/main.ts")],
     outfile: OUT,
-    plugins: [leaveOutDemo, staticAgentImports],
+    plugins: [leaveOutDemo, staticAgentImports, treeShakeClientNode],
     banner: { js: ["#!/usr/bin/env node", ...requireShim].join("\n") },
   }),
   build({
     ...common,
     entryPoints: [join(ROOT, "agent/demo/demo.ts")],
     outfile: join(OUTDIR, DEMO),
+    plugins: [treeShakeClientNode],
     banner: { js: requireShim.join("\n") },
   }),
 ]);
