@@ -10,6 +10,7 @@ import { dump } from "js-yaml";
 import { ApiServer } from "../../agent/sim/apiserver/server.ts";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { kubeClient, KubeApiError } from "../../agent/kube/client.ts";
+import { requestOptions } from "../../agent/kube/request-options.ts";
 import { loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
 import { lineSplitter } from "../../agent/kube/lines.ts";
 import { runStatus } from "../../agent/cli/status.ts";
@@ -109,6 +110,19 @@ console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind
   await assert.rejects(failing.getJson(KS), /^Error: the credential plugin .*broken-plugin of user "u" failed: error: login required$/);
   const missing = kubeClient(access({ "insecure-skip-tls-verify": true }, { exec: { command: join(dir, "no-such-plugin") } }).access);
   await assert.rejects(missing.getJson(KS), /no-such-plugin of user "u" failed: spawn .*no-such-plugin ENOENT/);
+});
+
+test("an exec plugin that waits on stdin (client-node leaves it open): the request gives up naming the plugin, and no second run piles up", async () => {
+  const runs = join(dir, "stdin-runs");
+  writeFileSync(runs, "");
+  const cmd = plugin("stdin-plugin", `
+require("node:fs").appendFileSync(${JSON.stringify(runs)}, "run\\n");
+process.stdin.resume();
+process.stdin.on("end", () => console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "good-token" } })));`);
+  const options = requestOptions(access({ "insecure-skip-tls-verify": true }, { exec: { command: cmd } }).access, 1500);
+  await assert.rejects(options(), /^Error: no answer from the credential plugin .*stdin-plugin of user "u" after 2 s \(is it waiting for input\?\)$/);
+  await assert.rejects(options(), /no answer from the credential plugin/);
+  assert.equal(readFileSync(runs, "utf8"), "run\n", "the second request waited for the same run");
 });
 
 test("an exec plugin that rotates the client certificate: the next requests use the new one (client-node's agent cache would keep the first)", async () => {
