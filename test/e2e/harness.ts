@@ -253,8 +253,10 @@ export function spawnAgent(args: string[], env: Record<string, string> = {}, scr
 /** Runs `fluxlight ARGS` to the end: its exit code and what it printed. */
 export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = spawnAgent(args, env);
+  // "close", not "exit": the process may be gone before its last stderr bytes are read (a busy machine).
+  const closed = new Promise<number | null>((resolve) => run.child.on("close", (code) => resolve(code)));
   const timer = setTimeout(() => run.child.kill("SIGKILL"), timeoutMs);
-  const code = await run.exited;
+  const code = await closed;
   clearTimeout(timer);
   return { code, stdout: run.logs.lines.map((l) => ("raw" in l ? l.raw : JSON.stringify(l))).join("\n"), stderr: run.stderr() };
 }

@@ -51,6 +51,11 @@ test("a watch line `null` (and every other odd shape) is skipped and logged; the
     await cluster.stop();
   });
   await agent.logs.waitFor((l) => l.event === "signal" && l.to === "ok", 45_000, "the first ok");
+  // ok comes from the lists; the watches open after them: /readyz says when every kind is watched.
+  for (const until = Date.now() + 45_000; (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) !== 200; ) {
+    assert.ok(Date.now() < until, "the agent never became ready (every kind listed and watched)");
+    await sleep(100);
+  }
   assert.ok(cluster.server.injectWatchText(ODD_LINES.map((l) => `${l}\n`).join("")) > 0, "watches were open");
   await sleep(500);
   assert.equal(agent.child.exitCode, null, `still running; stderr: ${agent.stderr()}`);
