@@ -79,7 +79,7 @@ interface Flag<K extends keyof Config = keyof Config> {
 // the repeatable ones.
 const FLAGS: Flag[] = [
   flag({ name: "kubeconfig", key: "kubeconfig", value: "PATH", parse: nonEmpty("a file path"),
-    help: "kubeconfig file (default: in-cluster config, else $KUBECONFIG or ~/.kube/config)" }),
+    help: "kubeconfig file (default: every file in $KUBECONFIG merged, else in-cluster config, else ~/.kube/config)" }),
   flag({ name: "context", key: "context", value: "NAME", parse: nonEmpty("a context name"),
     help: "kubeconfig context (default: its current-context)" }),
   flag({ name: "serial", key: "serial", value: "PATH", default: "auto", parse: nonEmpty("a device path or auto"),
