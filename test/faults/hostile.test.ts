@@ -3,20 +3,11 @@
 // agent as it runs (the real `fluxlight` command where the row is about the process).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { helmRelease, kustomization } from "../../agent/sim/flux/objects.ts";
 import { reconcileFailed } from "../../agent/sim/flux/controller.ts";
 import { BOUNDS } from "../../agent/kube/client.ts";
 import { spawnAgent, startCluster } from "../e2e/harness.ts";
-import { startFaultRig, ks, fail, sleep, waitForBlueBlink, since, GRACE } from "./rig.ts";
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => s.once("listening", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { startFaultRig, ks, fail, freePort, sleep, waitForBlueBlink, since, GRACE } from "./rig.ts";
 
 /** Every shape a watch line can take that is not a well-formed event. */
 const ODD_LINES = [

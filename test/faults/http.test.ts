@@ -3,19 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { spawnAgent, startCluster } from "../e2e/harness.ts";
-import { sleep } from "./rig.ts";
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => s.once("listening", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePort, sleep } from "./rig.ts";
 
 /** Raw bytes to the port, and the status line of the answer (or "closed"). */
 function raw(port: number, bytes: string): Promise<string> {

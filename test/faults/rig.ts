@@ -6,8 +6,18 @@ import type { ApiServer } from "../../agent/sim/apiserver/server.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { reconcileFailed, reconcileSucceeded } from "../../agent/sim/flux/controller.ts";
 import { startInProcess, RGB, type Board, type InProcessRig, type LogBook } from "../e2e/harness.ts";
+import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 export { sleep };
+
+/** A TCP port free on loopback right now, for an agent's --http. */
+export async function freePort(): Promise<number> {
+  const s = createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => s.once("listening", r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
 
 export const GRACE = 1500;
 

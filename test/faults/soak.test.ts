@@ -7,11 +7,10 @@
 // and change nothing of that: each is skipped and logged at most once a minute.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { reconcileStarted, reconcileSucceeded } from "../../agent/sim/flux/controller.ts";
 import { spawnAgent, startCluster } from "../e2e/harness.ts";
-import { ks, sleep } from "./rig.ts";
+import { freePort, ks, sleep } from "./rig.ts";
 
 const OBJECTS = 300;
 // CI soaks 200,000 events; `npm run soak` soaks 1,000,000 (FLUXLIGHT_SOAK_EVENTS), the benchmark's.
@@ -20,14 +19,6 @@ const TARGET = Number(process.env.FLUXLIGHT_SOAK_EVENTS ?? 200_000);
 const BUDGET_MS = Number(process.env.FLUXLIGHT_SOAK_BUDGET_S ?? 0) * 1000 || Math.max(65_000, TARGET / 5);
 const WARMUP = 40_000;
 const MiB = 1024 * 1024;
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => s.once("listening", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function metrics(port: number): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
