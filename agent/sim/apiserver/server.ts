@@ -384,10 +384,15 @@ export class ApiServer {
     };
   }
 
-  /** Write `text` as it is into every open watch stream (hostile lines between real events). Returns how many. */
-  injectWatchText(text: string): number {
-    for (const w of this.watches) w.writeRaw(text);
-    return this.watches.size;
+  /** Write `text` as it is into every open watch stream, or only those of `kinds` (hostile lines between real events). Returns how many. */
+  injectWatchText(text: string, kinds?: readonly string[]): number {
+    let n = 0;
+    for (const w of this.watches) {
+      if (kinds && !kinds.includes(this.watchKinds.get(w) ?? "")) continue;
+      w.writeRaw(text);
+      n++;
+    }
+    return n;
   }
 
   get stats(): ServerStats {
