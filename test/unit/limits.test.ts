@@ -11,7 +11,7 @@ const AGENT = fileURLToPath(new URL("../../agent/", import.meta.url));
 const FILE_LINES = 200;
 const FUNCTION_LINES = 60;
 /** Known, owned elsewhere: the API client's request/stream closure and its hand-written list scanner, the HTTP face. */
-const NOT_YET = new Set(["kube/client.ts", "kube/list-json.ts", "http/metrics.ts", "http/server.ts"]);
+const NOT_YET = new Set(["kube/list-json.ts", "http/metrics.ts", "http/server.ts"]);
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
