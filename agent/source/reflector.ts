@@ -42,6 +42,12 @@ export interface SourceStats {
 
 export interface KindSource {
   stop(): void;
+  /**
+   * The API server stopped answering (the probe says so; a partition sends no FIN): the scope's
+   * view is no longer the truth, and its watch is given up for a relist, held until the server
+   * answers again.
+   */
+  partitioned(since: number, error: string): void;
   stats: SourceStats;
 }
 
@@ -95,6 +101,8 @@ class Reflector implements KindSource {
   private readonly log: Log;
   private readonly watchTimeout: number;
   private outageSince: number | undefined;
+  /** Ends the running watch only (a partition), not the reflector. */
+  private watchAbort = new AbortController();
   /** The last problem said at warn level; the same again only at debug level. */
   private lastProblem = "";
   /** Each bad line or object is logged, but one kind of fault at most once a minute. */
@@ -123,6 +131,13 @@ class Reflector implements KindSource {
     this.stopper.abort();
   }
 
+  partitioned(since: number, error: string): void {
+    if (this.stopped || this.outageSince !== undefined) return;
+    this.outageSince = since;
+    this.sink.connectivity(this.scope, { state: "unreachable", since, error });
+    this.watchAbort.abort();
+  }
+
   private get stopped(): boolean {
     return this.stopper.signal.aborted;
   }
@@ -144,7 +159,11 @@ class Reflector implements KindSource {
         if (this.stopped) return;
         this.stats.watchRestarts += 1;
         if ("resourceVersion" in end) resourceVersion = end.resourceVersion;
-        if (!(await this.after(end, resourceVersion))) break;
+        if (this.watchAbort.signal.aborted) break; // partitioned: relist once the server answers
+        // After an outage the truth is listed again, not replayed: a replay spread over several
+        // reads would show the light a half-updated cluster (a failure from the outage not yet
+        // read, the rest already synced: a green that lies for a moment).
+        if (!(await this.after(end, resourceVersion)) || this.outageSince !== undefined) break;
       }
     }
   }
@@ -280,11 +299,13 @@ class Reflector implements KindSource {
       prove(SHORT_WATCH_MS);
     };
     const query = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.watchTimeout, labelSelector: this.scope.selector };
+    this.watchAbort = new AbortController();
+    const signal = AbortSignal.any([this.stopper.signal, this.watchAbort.signal]);
     // A bookmark comes about once a minute: silent far longer is a dead connection (see WATCH_SILENCE_S).
     const idleTimeoutMs = Math.min(this.watchTimeout + 30, WATCH_SILENCE_S) * 1000;
     let error: unknown;
     try {
-      await this.api.watch(collectionPath(this.kind, this.scope.namespace), query, { established: onEstablished, event, skipped }, { signal: this.stopper.signal, idleTimeoutMs });
+      await this.api.watch(collectionPath(this.kind, this.scope.namespace), query, { established: onEstablished, event, skipped }, { signal, idleTimeoutMs });
     } catch (err) {
       error = err;
     } finally {
