@@ -8,12 +8,9 @@ import type { ClusterAccess } from "./kube/client.ts";
 import type { Connectivity, Evaluation, ObjectRef, ObjectView, Signal, Verdict } from "./model.ts";
 import { refKey } from "./model.ts";
 import { evaluate } from "./status/verdict.ts";
-import { createSignalState, decide, observeConnectivity, observeList, transition, type SignalState } from "./signal/index.ts";
-import { fluxApi } from "./source/api.ts";
-import { combine, isWatching } from "./source/connectivity.ts";
-import { Discovery } from "./source/discovery.ts";
-import { FLUX_KINDS, type WatchedKind } from "./source/kinds.ts";
-import { watchKind, type KindSource, type SourceSink } from "./source/reflector.ts";
+import { createSignalState, decide, observeConnectivity, observeControllers, observeList, transition, type ControllerDown, type SignalState } from "./signal/index.ts";
+import { combine } from "./source/connectivity.ts";
+import type { WatchedKind } from "./source/kinds.ts";
 import { ScopedStore, scopeKey, type Scope } from "./source/store.ts";
 import { createLamp } from "./light/lamp.ts";
 import { HOST_LOST } from "./light/looks.ts";
@@ -23,8 +20,7 @@ import type { SerialAccess, UsbId } from "./link/ports.ts";
 import { deletedLine, listedLine, signalLine, verdictNews, type Line, type Said } from "./log/story.ts";
 import type { Log } from "./log/logger.ts";
 import { systemClock, type Clock, type TimerHandle } from "./shared/clock.ts";
-import { ControllersWatch } from "./controllers.ts";
-import { probeApi, type ApiProbe } from "./source/probe.ts";
+import { ClusterWatch, type ClusterSink } from "./cluster.ts";
 
 export interface AgentSettings {
   /** Kinds to watch; absent: every Flux kind the cluster serves. */
@@ -99,26 +95,17 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   };
 }
 
-class Shell implements SourceSink {
+class Shell implements ClusterSink {
   shown: Signal | undefined;
   private lastTransitionAt: number | undefined;
   private state: SignalState;
   private readonly store = new ScopedStore<Observed>();
   private readonly said = new Map<string, Said>();
-  /** Each scope's view of the cluster, and discovery's: the policy in ./source/connectivity.ts makes one of them. */
-  private readonly views = new Map<string, Connectivity>();
-  private readonly sources = new Map<string, KindSource>();
+  /** Every cluster watched, by context name ("" for the one cluster when only one is). */
+  private readonly clusters = new Map<string, ClusterWatch>();
   private readonly clock: Clock;
-  private readonly api;
   private readonly board: BoardLink;
-  private readonly discovery: Discovery;
-  /** Are the Flux controllers of the watched kinds running (their Leases and Deployments)? */
-  private readonly controllers: ControllersWatch;
-  /** Does the API server answer at all (a partition sends no FIN, no RST)? */
-  private probe: ApiProbe | undefined;
-  private readonly watchedKinds = new Set<string>();
   private wake: TimerHandle | undefined;
-  private discoveryTimer: TimerHandle | undefined;
   private stopped = false;
   /** Watch events of the current burst (the latest per object), applied as one at its end. */
   private readonly burst = new Map<string, { scope: Scope; ref: ObjectRef; evaluation?: Evaluation }>();
@@ -133,67 +120,29 @@ class Shell implements SourceSink {
     private readonly deps: AgentDeps,
   ) {
     this.clock = deps.clock ?? systemClock;
-    this.api = fluxApi(deps.cluster, { requestDeadlineMs: deps.requestDeadlineMs });
     this.state = createSignalState({ progressGrace: settings.progressGraceMs, stuckAfter: settings.stuckAfterMs });
     const { serial, usbIds, led, heartbeatTimeoutMs } = settings;
     this.board = new BoardLink({ serial, usbIds, led, hostLost: HOST_LOST, heartbeatTimeoutMs, access: deps.access, log: deps.log, clock: this.clock, drawOn: (b) => createLamp(b, led), onFatal: deps.onFatal });
-    this.controllers = new ControllersWatch(this.api, settings.fluxNamespace ?? "flux-system", {
-      log: deps.log,
-      clock: this.clock,
-      watchedKinds: () => this.watchedKinds,
-      get: () => this.state,
-      set: (next) => {
-        this.state = next;
-        this.reconsider();
-      },
-    });
-    this.discovery = new Discovery(this.api, settings.kinds ?? FLUX_KINDS, { namespaces: settings.namespaces, selector: settings.selector, log: deps.log, now: () => this.clock.now() });
+    const { kinds, namespaces, selector, fluxNamespace, apiProbeIntervalMs } = settings;
+    const { rediscoverMs, requestDeadlineMs } = deps;
+    const watch = new ClusterWatch(deps.cluster, { kinds, namespaces, selector, fluxNamespace, apiProbeIntervalMs, rediscoverMs, requestDeadlineMs }, this, { log: deps.log, clock: this.clock });
+    this.clusters.set(watch.name ?? "", watch);
   }
 
   start(): void {
     this.board.start();
-    this.views.set("discovery", { state: "listing" });
     this.reconsider();
-    void this.discover();
-    this.probe = probeApi(this.api, { answered: () => this.apiAnswered(), silent: (sentAt, error) => this.apiSilent(sentAt, error) }, { intervalMs: this.settings.apiProbeIntervalMs ?? 10_000, clock: this.clock });
+    for (const cluster of this.clusters.values()) cluster.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.clock.clear(this.wake);
-    this.clock.clear(this.discoveryTimer);
-    this.probe?.stop();
-    this.controllers.stop();
-    for (const s of this.sources.values()) s.stop();
+    for (const cluster of this.clusters.values()) cluster.stop();
     await this.board.stop();
   }
 
-  /** Discovery decides which kinds to watch; it runs again now and then, so that a Flux component installed later is picked up. */
-  private async discover(): Promise<void> {
-    const found = await this.discovery.look((kind) => this.sources.has(scopeKey(this.scopesOf(kind)[0]!)));
-    for (const kind of found.fresh) this.watch(kind);
-    if (found.fresh.length) this.controllers.check();
-    this.setConnectivity("discovery", found.connectivity);
-    this.reconsider();
-    if (!this.stopped) this.discoveryTimer = this.clock.set(() => void this.discover(), found.retryInMs ?? this.deps.rediscoverMs ?? 120_000);
-  }
-
-  private scopesOf(kind: WatchedKind): Scope[] {
-    const namespaces = this.settings.namespaces.length ? [...new Set(this.settings.namespaces)] : [undefined];
-    return namespaces.map((namespace) => ({ kind: kind.kind, namespace, selector: this.settings.selector }));
-  }
-
-  private watch(kind: WatchedKind): void {
-    this.watchedKinds.add(kind.kind);
-    for (const scope of this.scopesOf(kind)) {
-      const key = scopeKey(scope);
-      if (this.sources.has(key)) continue;
-      this.views.set(key, { state: "listing" });
-      this.sources.set(key, watchKind(this.api, kind, scope, this, { log: this.deps.log, now: () => this.clock.now() }));
-    }
-  }
-
-  // --- the sink the reflectors report to ----------------------------------------------------
+  // --- the sink the clusters report to ------------------------------------------------------
 
   replace(scope: Scope, views: ObjectView[]): void {
     this.flush();
@@ -220,16 +169,33 @@ class Shell implements SourceSink {
     this.queue({ scope, ref });
   }
 
-  connectivity(scope: Scope, c: Connectivity): void {
+  drop(scope: Scope): void {
     this.flush();
-    if (c.state === "missing-crd") {
-      // The CRD went away under us: its objects went with it.
-      const { deleted } = this.store.drop(scope);
-      for (const ref of deleted) this.said.delete(refKey(ref));
-      this.state = observeList(this.state, [], deleted, this.clock.now());
-    }
-    this.setConnectivity(scopeKey(scope), c);
+    const { deleted } = this.store.drop(scope);
+    for (const ref of deleted) this.said.delete(refKey(ref));
+    this.state = observeList(this.state, [], deleted, this.clock.now());
+  }
+
+  connectivity(): void {
+    this.flush();
+    this.state = observeConnectivity(this.state, this.connectivityOf([...this.clusters.keys()]), this.clock.now());
     this.reconsider();
+  }
+
+  controllers(): void {
+    const t = this.clock.now();
+    this.state = observeControllers(this.state, this.controllersDownAt(t), t);
+    this.reconsider();
+  }
+
+  /** The view of these clusters (context names; "" the one cluster when only one is watched) as one. */
+  connectivityOf(clusters: readonly string[]): Connectivity {
+    const views = clusters.map((name) => this.clusters.get(name)?.view).filter((c): c is Connectivity => c !== undefined);
+    return views.length === 1 ? views[0]! : combine(views);
+  }
+
+  private controllersDownAt(t: number): ControllerDown[] {
+    return [...this.clusters.values()].flatMap((cluster) => cluster.controllersDownAt(t));
   }
 
   // --- bursts: watch events arrive in bursts (one TCP read can hold hundreds of lines) --------
@@ -270,16 +236,10 @@ class Shell implements SourceSink {
 
   // --- the signal ----------------------------------------------------------------------------
 
-  private setConnectivity(key: string, c: Connectivity | undefined): void {
-    if (c) this.views.set(key, c);
-    else this.views.delete(key);
-    this.state = observeConnectivity(this.state, combine(this.views.values()), this.clock.now());
-  }
-
   /** Decide, draw a change, and arm the one timer the signal asks for. `beforeSignalLine`: lines that explain the change. */
   private reconsider(beforeSignalLine?: () => void): void {
     const t = this.clock.now();
-    if (this.state.controllersDown.length) this.state = this.controllers.refresh(this.state, t); // the evidence in today's words
+    if (this.state.controllersDown.length) this.state = observeControllers(this.state, this.controllersDownAt(t), t); // the evidence in today's words
     const decision = decide(this.state, t);
     const change = transition(this.shown, decision);
     if (change) {
@@ -292,24 +252,6 @@ class Shell implements SourceSink {
     this.clock.clear(this.wake);
     const at = decision.nextWakeAt;
     this.wake = at === undefined || this.stopped ? undefined : this.clock.set(() => this.reconsider(), Math.max(0, at - t) + 1);
-  }
-
-  // --- the probe: a silent API server is `unreachable` (held for the grace like any outage) ---
-
-  private apiAnswered(): void {
-    if (!this.views.has("probe")) return;
-    this.controllers.apiAnswering(true);
-    this.setConnectivity("probe", undefined);
-    this.deps.log.info({ event: "api-recovered", server: this.api.server.host }, `the API server ${this.api.server.host} answers again`);
-    this.reconsider();
-  }
-
-  private apiSilent(sentAt: number, error: string): void {
-    if (this.views.has("probe")) return;
-    this.deps.log.warn({ event: "api-silent", server: this.api.server.host, error }, `the API server does not answer: ${error}`);
-    this.setConnectivity("probe", { state: "unreachable", since: sentAt, error });
-    this.controllers.apiAnswering(false);
-    this.reconsider();
   }
 
   private news(ref: ObjectRef, evaluation: Evaluation, listed: boolean): Line | undefined {
@@ -331,15 +273,15 @@ class Shell implements SourceSink {
       entry.count += 1;
       counts.set(key, entry);
     }
-    const sources = [...this.sources.values()];
+    const clusters = [...this.clusters.values()];
     return {
       signal: this.shown,
       lastTransitionAt: this.lastTransitionAt,
       objects: [...counts.values()],
       board: this.board.snapshot(),
-      watching: isWatching(this.views.values()),
-      watchRestarts: sources.reduce((n, s) => n + s.stats.watchRestarts, 0),
-      events: sources.reduce((n, s) => n + s.stats.events, 0),
+      watching: clusters.every((c) => c.watching),
+      watchRestarts: clusters.reduce((n, c) => n + c.stats.watchRestarts, 0),
+      events: clusters.reduce((n, c) => n + c.stats.events, 0),
     };
   }
 }

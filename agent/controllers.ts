@@ -6,7 +6,7 @@
 import type { KubeClient } from "./kube/client.ts";
 import type { Log } from "./log/logger.ts";
 import type { Clock, TimerHandle } from "./shared/clock.ts";
-import { observeControllers, type ControllerDown, type SignalState } from "./signal/index.ts";
+import type { ControllerDown } from "./signal/index.ts";
 import { controllersRule, watchControllers as watchSource, type ControllerResource, type ControllersSink, type ControllersSource, type DeploymentView, type LeaseView } from "./source/controllers.ts";
 import { CONTROLLER_OF, judgeController, leaseNeverRenewed, observeDeployment, observeLease, type ControllerHealth, type ControllerSeen, type DeploymentSeen, type LeaseSeen } from "./status/controllers.ts";
 
@@ -16,9 +16,8 @@ export interface ControllersDeps {
   clock: Clock;
   /** The Flux kinds being watched now. */
   watchedKinds(): ReadonlySet<string>;
-  get(): SignalState;
-  /** A new state that must be decided on (the light may change). */
-  set(state: SignalState): void;
+  /** The controllers not running changed, or their evidence did (`downAt` says which they are now). */
+  report(): void;
 }
 
 const SUFFIX = "-leader-election";
@@ -32,6 +31,8 @@ export class ControllersWatch implements ControllersSink {
   private timer: TimerHandle | undefined;
   private forbiddenLogged = false;
   private paused = false;
+  /** The controllers not running, as last told. */
+  private down: ControllerDown[] = [];
 
   constructor(
     api: KubeClient,
@@ -60,9 +61,13 @@ export class ControllersWatch implements ControllersSink {
     this.check();
   }
 
-  /** The down set with its evidence worded at `t` (called before each decision while one is down). */
-  refresh(state: SignalState, t: number): SignalState {
-    return this.paused ? state : observeControllers(state, this.downAt(t), t);
+  /**
+   * The controllers not running, their evidence worded at `t` (asked before each decision while one
+   * is down); while the API server is silent nothing can be judged: the down set as last told.
+   */
+  downAt(t: number): readonly ControllerDown[] {
+    if (!this.paused) this.down = this.judgeDown(t);
+    return this.down;
   }
 
   /** What is known now of each controller that matters. */
@@ -86,8 +91,9 @@ export class ControllersWatch implements ControllersSink {
     }
     this.deps.clock.clear(this.timer);
     this.timer = wakeAt === Infinity ? undefined : this.deps.clock.set(() => this.check(), Math.max(0, wakeAt - t));
-    const state = this.deps.get();
-    if (changed || state.controllersDown.length) this.deps.set(observeControllers(state, this.downAt(t), t));
+    if (!changed && this.down.length === 0) return;
+    this.down = this.judgeDown(t);
+    this.deps.report();
   }
 
   // ---- the sink the source reports to ------------------------------------------------------
@@ -143,7 +149,7 @@ export class ControllersWatch implements ControllersSink {
     return { name, namespace: this.namespace, lease: this.leaseSeen.get(name), deployment: this.deploymentSeen.get(name) };
   }
 
-  private downAt(t: number): ControllerDown[] {
+  private judgeDown(t: number): ControllerDown[] {
     const down: ControllerDown[] = [];
     for (const name of [...this.relevant()].sort()) {
       const h = judgeController(this.seen(name), t);
