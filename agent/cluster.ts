@@ -178,6 +178,9 @@ export class ClusterWatch implements SourceSink {
     if (this.views.has("probe")) return;
     this.deps.log.warn({ event: "api-silent", server: this.api.server.host, error }, `the API server does not answer: ${error}`);
     this.views.set("probe", { state: "unreachable", since: sentAt, error });
+    // Every scope lists again once the server answers: what its held watch would replay on heal
+    // could arrive after the probe's answer, and the light would call a stale view the truth.
+    for (const s of this.sources.values()) s.partitioned(sentAt, error);
     this.controllerWatch.apiAnswering(false);
     this.sink.connectivity(this);
   }

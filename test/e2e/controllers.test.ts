@@ -34,6 +34,7 @@ async function rig(t: { after(fn: () => unknown): void }, o: { leaseSeconds?: nu
 
 test("the API server goes silent while a Kustomization fails: unknown (blue) after the grace, never green; the failure shows once it answers again", { timeout: 180_000 }, async (t) => {
   const { server, agent, led } = await rig(t);
+  const mark = agent.logs.lines.length;
   server.silence();
   const silentAt = Date.now();
   // Meanwhile Flux writes a failure the agent cannot hear.
@@ -54,6 +55,10 @@ test("the API server goes silent while a Kustomization fails: unknown (blue) aft
   await led.waitForLed("red", 15_000, 300);
   const failed = await agent.logs.waitFor((l) => l.event === "signal" && l.to === "failed", 1000, "the failed line");
   assert.match(String(failed.msg), /apps BuildFailed/);
+  // Unknown straight to failed: every scope listed again after the partition, so the held
+  // stream's old view was never called the truth (not even for a moment's green).
+  const after = agent.logs.lines.slice(mark).filter((l) => l.event === "signal").map((l) => l.to);
+  assert.deepEqual(after, ["unknown", "failed"], `signals since the partition: ${after}`);
 });
 
 test("a partition longer than a lease plus the grace: unknown, then straight back to green (renewals it could not see are no death)", { timeout: 180_000 }, async (t) => {
