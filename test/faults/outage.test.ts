@@ -1,6 +1,6 @@
 // Issue 6: the API server restarts. A restart shorter than the grace never moves the LED; a
 // longer outage shows `unknown` (blue, blinking) and the light comes back on its own.
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { startFaultRig, ks, fail, sleep, since, waitForBlueBlink } from "./rig.ts";
@@ -47,7 +47,8 @@ test("API server restarts: a short one leaves green, a long one blinks blue, the
   });
 });
 
-test("after an outage the scope is listed again, not replayed, and called synced only once that list is applied", async (t) => {
+/** One reflector of the Kustomizations on a simulated API server, and what it told its sink, in order. */
+async function reflectorRig(t: TestContext) {
   const cluster = await startCluster([kustomization({ name: "apps", ready: "True" })]);
   const said: string[] = [];
   const sink: SourceSink = {
@@ -68,11 +69,16 @@ test("after an outage the scope is listed again, not replayed, and called synced
     assert.ok(said.includes(what), `${what} in ${said.join(", ")}`);
   };
   await until("synced");
-  await cluster.server.stop();
+  return { server: cluster.server, source, said, until };
+}
+
+test("after an outage the scope is listed again, not replayed, and called synced only once that list is applied", async (t) => {
+  const { server, said, until } = await reflectorRig(t);
+  await server.stop();
   await until("unreachable");
-  fail(cluster.server, ks("apps"));
+  fail(server, ks("apps"));
   said.length = 0;
-  await cluster.server.start();
+  await server.start();
   await until("synced");
   // The outage's change (apps failed) reaches the store as one complete list before the view is
   // called synced again: a replay read in pieces could be called synced half-applied.
@@ -80,33 +86,14 @@ test("after an outage the scope is listed again, not replayed, and called synced
 });
 
 test("a partition the probe noticed: the watch is given up, and on heal the scope is listed, not replayed from the held stream", async (t) => {
-  const cluster = await startCluster([kustomization({ name: "apps", ready: "True" })]);
-  const said: string[] = [];
-  const sink: SourceSink = {
-    replace: (_s, views) => said.push(`replace ${views.map((v) => `${v.name}:${v.conditions.find((c) => c.type === "Ready")?.status}`).join(",")}`),
-    upsert: (_s, v) => said.push(`upsert ${v.name}`),
-    remove: (_s, r) => said.push(`remove ${r.name}`),
-    connectivity: (_s, c) => said.push(c.state),
-  };
-  const api = kubeClient(loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}));
-  const kind = { kind: "Kustomization", group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations" };
-  const source = watchKind(api, kind, { kind: "Kustomization" }, sink, { log: createLog({ level: "silent", format: "json" }), now: Date.now, backoff: backoff(100, 200) });
-  t.after(async () => {
-    source.stop();
-    await cluster.stop();
-  });
-  const until = async (what: string) => {
-    for (let i = 0; i < 1000 && !said.includes(what); i++) await sleep(10);
-    assert.ok(said.includes(what), `${what} in ${said.join(", ")}`);
-  };
-  await until("synced");
+  const { server, source, said, until } = await reflectorRig(t);
   said.length = 0;
-  cluster.server.silence();
+  server.silence();
   source.partitioned(Date.now(), "the API server does not answer");
   assert.deepEqual(said, ["unreachable"], "the scope's view is no longer the truth, at once");
-  fail(cluster.server, ks("apps")); // held back by the partition, in the old watch's stream too
+  fail(server, ks("apps")); // held back by the partition, in the old watch's stream too
   await sleep(300);
-  cluster.server.heal();
+  server.heal();
   await until("synced");
   assert.deepEqual(said, ["unreachable", "replace apps:False", "synced"], "one complete list, then synced; nothing replayed");
 });
