@@ -1,15 +1,17 @@
 // The agent's entry: the one place where the parts are wired together, and the owner of the
-// timers. Data goes one way: source (a reflector per scope, into the store) → status (one
-// verdict per object) → signal (one for the light) → light (the lamp) → link (the board).
+// timers. Data goes one way: source (per cluster, ./cluster.ts: a reflector per scope) → the
+// store → status (one verdict per object) → signal (one for the light) → light (the lamp) → link
+// (the board). With several clusters (kubeconfig contexts) each is watched on its own and the
+// light stands for them all; a cluster nobody can see hides only its own objects (signal/blind.ts).
 // The log lines that tell the story come from ./log/story.ts; what is decided lives in the parts.
 // Over 200 lines: the handle's types that cli/, http/, demo/ and the tests code against, and the
-// one class where the parts meet (the sink the reflectors report to, the burst, the timers).
+// one class where the parts meet (the sink the clusters report to, the burst, the timers).
 import type { ClusterAccess } from "./kube/client.ts";
-import type { Connectivity, Evaluation, ObjectRef, ObjectView, Signal, Verdict } from "./model.ts";
+import type { ClusterView, Connectivity, Evaluation, ObjectRef, ObjectView, Signal, Verdict } from "./model.ts";
 import { refKey } from "./model.ts";
 import { evaluate } from "./status/verdict.ts";
 import { createSignalState, decide, observeConnectivity, observeControllers, observeList, transition, type ControllerDown, type SignalState } from "./signal/index.ts";
-import { combine } from "./source/connectivity.ts";
+import { acrossClusters } from "./source/connectivity.ts";
 import type { WatchedKind } from "./source/kinds.ts";
 import { ScopedStore, scopeKey, type Scope } from "./source/store.ts";
 import { createLamp } from "./light/lamp.ts";
@@ -42,8 +44,11 @@ export interface AgentSettings {
 }
 
 export interface AgentDeps {
-  /** The API server and the credentials to read it with. */
-  cluster: ClusterAccess;
+  /**
+   * The API server and the credentials to read it with; or several, one per kubeconfig context,
+   * each then named by its context (in scopes, log lines, metrics) and watched on its own.
+   */
+  cluster: ClusterAccess | readonly ClusterAccess[];
   access: SerialAccess;
   log: Log;
   /** The agent's clock and timers (the signal's, the board link's); default the system's. */
@@ -61,12 +66,15 @@ export interface AgentSnapshot {
   signal: Signal | undefined;
   /** ms (the agent's clock) of the last signal transition. */
   lastTransitionAt: number | undefined;
-  objects: { kind: string; verdict: Verdict; count: number }[];
+  /** `cluster`: the context name, once several clusters are watched. */
+  objects: { cluster?: string; kind: string; verdict: Verdict; count: number }[];
   board: { state: BoardState; connected: boolean; path?: string; firmware?: string };
   /** Every watched scope has completed a list and its watch is running. */
   watching: boolean;
   watchRestarts: number;
   events: number;
+  /** Several clusters: each one's view of its API server by context name (absent with one). */
+  clusters?: { name: string; state: ClusterView["state"] }[];
 }
 
 export interface Agent {
@@ -125,8 +133,14 @@ class Shell implements ClusterSink {
     this.board = new BoardLink({ serial, usbIds, led, hostLost: HOST_LOST, heartbeatTimeoutMs, access: deps.access, log: deps.log, clock: this.clock, drawOn: (b) => createLamp(b, led), onFatal: deps.onFatal });
     const { kinds, namespaces, selector, fluxNamespace, apiProbeIntervalMs } = settings;
     const { rediscoverMs, requestDeadlineMs } = deps;
-    const watch = new ClusterWatch(deps.cluster, { kinds, namespaces, selector, fluxNamespace, apiProbeIntervalMs, rediscoverMs, requestDeadlineMs }, this, { log: deps.log, clock: this.clock });
-    this.clusters.set(watch.name ?? "", watch);
+    const accesses = Array.isArray(deps.cluster) ? (deps.cluster as readonly ClusterAccess[]) : [deps.cluster as ClusterAccess];
+    for (const access of accesses) {
+      // One cluster stays unnamed: its logs, metrics and objects read as they always have.
+      const name = accesses.length > 1 ? access.context : undefined;
+      if (this.clusters.has(name ?? "")) throw new Error(`context ${access.context} is given twice`);
+      const watch = new ClusterWatch(access, { name, kinds, namespaces, selector, fluxNamespace, apiProbeIntervalMs, rediscoverMs, requestDeadlineMs }, this, { log: deps.log, clock: this.clock });
+      this.clusters.set(name ?? "", watch);
+    }
   }
 
   start(): void {
@@ -155,7 +169,7 @@ class Shell implements ClusterSink {
     // One signal event for the whole list: per item, 10,000 objects took minutes.
     this.state = observeList(this.state, observed, deleted, this.clock.now());
     for (const line of lines) if (line) this.write(line);
-    this.write(listedLine(scope.kind, scope.namespace, views, observed.map((o) => o.evaluation.verdict)));
+    this.write(listedLine(scope, views, observed.map((o) => o.evaluation.verdict)));
     this.reconsider();
   }
 
@@ -178,7 +192,7 @@ class Shell implements ClusterSink {
 
   connectivity(): void {
     this.flush();
-    this.state = observeConnectivity(this.state, this.connectivityOf([...this.clusters.keys()]), this.clock.now());
+    this.state = observeConnectivity(this.state, this.connectivityOf(), this.clock.now());
     this.reconsider();
   }
 
@@ -188,10 +202,25 @@ class Shell implements ClusterSink {
     this.reconsider();
   }
 
-  /** The view of these clusters (context names; "" the one cluster when only one is watched) as one. */
-  connectivityOf(clusters: readonly string[]): Connectivity {
-    const views = clusters.map((name) => this.clusters.get(name)?.view).filter((c): c is Connectivity => c !== undefined);
-    return views.length === 1 ? views[0]! : combine(views);
+  /** The contexts watched (their names in scopes and refs); empty when one unnamed cluster is. */
+  get clusterNames(): string[] {
+    return [...this.clusters.values()].flatMap((c) => (c.name === undefined ? [] : [c.name]));
+  }
+
+  /**
+   * The view of these clusters (context names) as the signal reads it: with one unnamed cluster
+   * its own view; else the worst, with each cluster's kept, so that a blind cluster hides only its
+   * own objects (a light over a subset of the clusters asks for its own).
+   */
+  connectivityOf(clusters: readonly string[] = this.clusterNames): Connectivity {
+    const only = this.clusters.get("");
+    if (only) return only.view;
+    const views = new Map<string, ClusterView>();
+    for (const name of clusters) {
+      const watch = this.clusters.get(name);
+      if (watch) views.set(name, watch.view);
+    }
+    return acrossClusters(views);
   }
 
   private controllersDownAt(t: number): ControllerDown[] {
@@ -266,10 +295,10 @@ class Shell implements ClusterSink {
   }
 
   snapshot(): AgentSnapshot {
-    const counts = new Map<string, { kind: string; verdict: Verdict; count: number }>();
+    const counts = new Map<string, AgentSnapshot["objects"][number]>();
     for (const { ref, evaluation } of this.store.items()) {
-      const key = `${ref.kind}/${evaluation.verdict}`;
-      const entry = counts.get(key) ?? { kind: ref.kind, verdict: evaluation.verdict, count: 0 };
+      const key = `${ref.kind}/${evaluation.verdict}/${ref.cluster ?? ""}`;
+      const entry = counts.get(key) ?? { ...(ref.cluster === undefined ? {} : { cluster: ref.cluster }), kind: ref.kind, verdict: evaluation.verdict, count: 0 };
       entry.count += 1;
       counts.set(key, entry);
     }
@@ -282,6 +311,7 @@ class Shell implements ClusterSink {
       watching: clusters.every((c) => c.watching),
       watchRestarts: clusters.reduce((n, c) => n + c.stats.watchRestarts, 0),
       events: clusters.reduce((n, c) => n + c.stats.events, 0),
+      ...(this.clusters.has("") ? {} : { clusters: clusters.map((c) => ({ name: c.name!, state: c.view.state })) }),
     };
   }
 }

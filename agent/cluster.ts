@@ -64,6 +64,7 @@ export class ClusterWatch implements SourceSink {
   private probe: ApiProbe | undefined;
   private discoveryTimer: TimerHandle | undefined;
   private stopped = false;
+  private readonly log: Log;
 
   constructor(
     access: ClusterAccess,
@@ -72,15 +73,18 @@ export class ClusterWatch implements SourceSink {
     private readonly deps: { log: Log; clock: Clock },
   ) {
     this.name = settings.name;
+    // Every line about this cluster carries its name once there are several.
+    this.log = this.name === undefined ? deps.log : deps.log.child({ cluster: this.name });
     this.api = fluxApi(access, { requestDeadlineMs: settings.requestDeadlineMs });
     this.controllerWatch = new ControllersWatch(this.api, settings.fluxNamespace ?? "flux-system", {
-      log: deps.log,
+      log: this.log,
       clock: deps.clock,
       watchedKinds: () => this.watchedKinds,
       report: () => this.sink.controllers(this),
+      ...(this.name === undefined ? {} : { cluster: this.name }),
     });
     const { namespaces, selector } = settings;
-    this.discovery = new Discovery(this.api, settings.kinds ?? FLUX_KINDS, { namespaces, selector, log: deps.log, now: () => deps.clock.now() });
+    this.discovery = new Discovery(this.api, settings.kinds ?? FLUX_KINDS, { namespaces, selector, log: this.log, now: () => deps.clock.now() });
   }
 
   start(): void {
@@ -140,22 +144,24 @@ export class ClusterWatch implements SourceSink {
       const key = scopeKey(scope);
       if (this.sources.has(key)) continue;
       this.views.set(key, { state: "listing" });
-      this.sources.set(key, watchKind(this.api, kind, scope, this, { log: this.deps.log, now: () => this.deps.clock.now() }));
+      this.sources.set(key, watchKind(this.api, kind, scope, this, { log: this.log, now: () => this.deps.clock.now() }));
     }
   }
 
-  // --- the sink the reflectors report to: objects go straight to the shell -------------------
+  // --- the sink the reflectors report to: objects go on to the shell, named by their cluster ---
 
   replace(scope: Scope, views: ObjectView[]): void {
+    if (this.name !== undefined) for (const view of views) view.cluster = this.name;
     this.sink.replace(scope, views);
   }
 
   upsert(scope: Scope, view: ObjectView): void {
+    if (this.name !== undefined) view.cluster = this.name;
     this.sink.upsert(scope, view);
   }
 
   remove(scope: Scope, ref: ObjectRef): void {
-    this.sink.remove(scope, ref);
+    this.sink.remove(scope, this.name === undefined ? ref : { ...ref, cluster: this.name });
   }
 
   connectivity(scope: Scope, c: Connectivity): void {
@@ -166,17 +172,22 @@ export class ClusterWatch implements SourceSink {
 
   // --- the probe: a silent API server is `unreachable` (held for the grace like any outage) ---
 
+  /** " of cluster NAME" in a sentence, once several clusters are watched. */
+  private get of(): string {
+    return this.name === undefined ? "" : ` of cluster ${this.name}`;
+  }
+
   private apiAnswered(): void {
     if (!this.views.has("probe")) return;
     this.controllerWatch.apiAnswering(true);
     this.views.delete("probe");
-    this.deps.log.info({ event: "api-recovered", server: this.api.server.host }, `the API server ${this.api.server.host} answers again`);
+    this.log.info({ event: "api-recovered", server: this.api.server.host }, `the API server ${this.api.server.host}${this.of} answers again`);
     this.sink.connectivity(this);
   }
 
   private apiSilent(sentAt: number, error: string): void {
     if (this.views.has("probe")) return;
-    this.deps.log.warn({ event: "api-silent", server: this.api.server.host, error }, `the API server does not answer: ${error}`);
+    this.log.warn({ event: "api-silent", server: this.api.server.host, error }, `the API server${this.of} does not answer: ${error}`);
     this.views.set("probe", { state: "unreachable", since: sentAt, error });
     // Every scope lists again once the server answers: what its held watch would replay on heal
     // could arrive after the probe's answer, and the light would call a stale view the truth.

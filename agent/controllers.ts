@@ -16,6 +16,8 @@ export interface ControllersDeps {
   clock: Clock;
   /** The Flux kinds being watched now. */
   watchedKinds(): ReadonlySet<string>;
+  /** The cluster's context name once several are watched: it names the cluster in every message. */
+  cluster?: string;
   /** The controllers not running changed, or their evidence did (`downAt` says which they are now). */
   report(): void;
 }
@@ -153,7 +155,7 @@ export class ControllersWatch implements ControllersSink {
     const down: ControllerDown[] = [];
     for (const name of [...this.relevant()].sort()) {
       const h = judgeController(this.seen(name), t);
-      if (h.state === "down") down.push({ namespace: this.namespace, name, since: h.since, message: h.message });
+      if (h.state === "down") down.push({ namespace: this.namespace, name, since: h.since, message: this.inCluster(h.message), ...(this.deps.cluster === undefined ? {} : { cluster: this.deps.cluster }) });
     }
     return down;
   }
@@ -164,12 +166,17 @@ export class ControllersWatch implements ControllersSink {
     if (before === h.state) return false;
     this.said.set(name, h.state);
     if (h.state === "down") {
-      this.deps.log.warn({ event: "controller-down", namespace: this.namespace, controller: name, message: h.message }, h.message);
+      const message = this.inCluster(h.message);
+      this.deps.log.warn({ event: "controller-down", namespace: this.namespace, controller: name, message }, message);
       return true;
     }
     if (before !== "down") return false;
-    this.deps.log.info({ event: "controller-running", namespace: this.namespace, controller: name }, `${name} is running again`);
+    this.deps.log.info({ event: "controller-running", namespace: this.namespace, controller: name }, this.inCluster(`${name} is running again`));
     return true;
+  }
+
+  private inCluster(message: string): string {
+    return this.deps.cluster === undefined ? message : `cluster ${this.deps.cluster}: ${message}`;
   }
 
   private sayStatic(name: string, lease: LeaseSeen): void {

@@ -23,11 +23,13 @@ export interface ConditionView {
   lastTransitionTime?: string;
 }
 
-/** Identity of a watched object: kind + namespace + name. */
+/** Identity of a watched object: kind + namespace + name (+ the cluster, once several are watched). */
 export interface ObjectRef {
   kind: string;
   namespace: string;
   name: string;
+  /** The kubeconfig context the object was read from; absent when one cluster is watched. */
+  cluster?: string;
 }
 
 /**
@@ -57,8 +59,8 @@ export interface Evaluation {
   since?: number;
 }
 
-/** What the source knows about its view of the cluster, for the `unknown` signal. */
-export type Connectivity =
+/** What the source knows about its view of one cluster, for the `unknown` signal. */
+export type ClusterView =
   | { state: "listing" } // before the first complete list
   | { state: "synced" }
   | { state: "unreachable"; since: number; error: string }
@@ -66,6 +68,19 @@ export type Connectivity =
   | { state: "denied"; error: string; fix: string }
   | { state: "missing-crd"; error: string; fix: string };
 
+/**
+ * The view the signal reads: one cluster's, or several clusters' as one — the worst of them, with
+ * `clusters` holding each one's own by context name, so that a cluster nobody can see blinds the
+ * light only to its own objects (a failure in a cluster that is seen stays red).
+ */
+export type Connectivity = ClusterView & { readonly clusters?: Readonly<Record<string, ClusterView>> };
+
+/** Kind, namespace and name never hold a `/`; a context name may, so it goes last. */
 export function refKey(ref: ObjectRef): string {
-  return `${ref.kind}/${ref.namespace}/${ref.name}`;
+  return ref.cluster === undefined ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.namespace}/${ref.name}/${ref.cluster}`;
+}
+
+/** An object in words, for log lines: `Kustomization flux-system/apps`, `… in cluster home` once several are watched. */
+export function describeRef(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace}/${ref.name}${ref.cluster === undefined ? "" : ` in cluster ${ref.cluster}`}`;
 }

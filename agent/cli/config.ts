@@ -21,7 +21,8 @@ export interface HttpAddress {
 
 export interface Config {
   kubeconfig?: string;
-  context?: string;
+  /** Kubeconfig contexts, one cluster each (`in-cluster`: the pod's own service account); empty: the current context. */
+  contexts: string[];
   /** A serial device path, or "auto" to find the board by USB id. */
   serial: string;
   led: LedSpec;
@@ -80,8 +81,8 @@ interface Flag<K extends keyof Config = keyof Config> {
 const FLAGS: Flag[] = [
   flag({ name: "kubeconfig", key: "kubeconfig", value: "PATH", parse: nonEmpty("a file path"),
     help: "kubeconfig file (default: every file in $KUBECONFIG merged, else in-cluster config, else ~/.kube/config)" }),
-  flag({ name: "context", key: "context", value: "NAME", parse: nonEmpty("a context name"),
-    help: "kubeconfig context (default: its current-context)" }),
+  flag({ name: "context", key: "contexts", value: "NAME", repeatable: true, parse: parseContext,
+    help: "kubeconfig context to watch; repeatable, comma-separated in the variable: one light over several clusters; in-cluster is the pod's own service account (default: the current-context)" }),
   flag({ name: "serial", key: "serial", value: "PATH", default: "auto", parse: nonEmpty("a device path or auto"),
     help: "serial device of the board, or auto to find it by USB id" }),
   flag({ name: "led", key: "led", value: "SPEC", default: DEFAULT_LED_SPEC, parse: parseLedSpec,
@@ -113,6 +114,11 @@ const FLAGS: Flag[] = [
   flag({ name: "log-format", key: "logFormat", value: "FORMAT", default: "json", parse: oneOf(["json", "pretty"] as const),
     help: "json (one line per event) or pretty (for a terminal)" }),
 ];
+
+function parseContext(text: string): Parsed<string[]> {
+  const name = nonEmpty("a context name")(text);
+  return name.ok ? { ok: true, value: [name.value] } : name;
+}
 
 function parseKinds(text: string): Parsed<WatchedKind[]> {
   const kinds: WatchedKind[] = [];

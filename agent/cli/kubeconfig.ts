@@ -12,7 +12,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { serverText, type ClusterAccess } from "../kube/client.ts";
 import { isObj, merge, readKubeconfig, UsageError, type Entry, type Obj, type Where } from "./kubeconfig-files.ts";
 
-export { UsageError };
+export { UsageError, serverText };
 
 /** Where the service account is mounted in a pod; client-node's loadFromCluster reads it there. */
 const SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -25,7 +25,24 @@ export function unusedProxyEnv(env: Record<string, string | undefined>): string[
   return PROXY_ENV.filter((name) => env[name]);
 }
 
-export { serverText };
+/** The context name that means the pod's own service account, whatever the kubeconfig holds. */
+export const IN_CLUSTER = "in-cluster";
+
+/**
+ * One ClusterAccess per context asked for (`--context`, repeatable), each found as loadKubeConfig
+ * finds one; none asked: the one it picks. `in-cluster`, the pod's own service account, mixes with
+ * a kubeconfig's contexts (a pod watching its own cluster and remote ones). `root`: tests' mount.
+ */
+export function loadClusters(opts: { kubeconfig?: string; contexts?: readonly string[] }, env: Record<string, string | undefined>, root = ""): ClusterAccess[] {
+  const contexts = [...new Set(opts.contexts ?? [])];
+  if (contexts.length === 0) return [loadKubeConfig({ kubeconfig: opts.kubeconfig }, env)];
+  return contexts.map((context) => {
+    if (context !== IN_CLUSTER) return loadKubeConfig({ kubeconfig: opts.kubeconfig, context }, env);
+    const token = root + join(SERVICE_ACCOUNT, "token");
+    if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && readable(token)) return inCluster(root);
+    throw new UsageError(`--context: ${IN_CLUSTER} is the pod's own service account, and there is none here (KUBERNETES_SERVICE_HOST/PORT unset, or no token at ${token})`);
+  });
+}
 
 export function loadKubeConfig(opts: { kubeconfig?: string; context?: string }, env: Record<string, string | undefined>): ClusterAccess {
   if (opts.kubeconfig) {
@@ -40,7 +57,7 @@ export function loadKubeConfig(opts: { kubeconfig?: string; context?: string }, 
     return fromFiles(files, "KUBECONFIG", `KUBECONFIG ${files.join(delimiter)}`, opts.context);
   }
   if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && readable(join(SERVICE_ACCOUNT, "token"))) {
-    if (opts.context) throw new UsageError(`--context: in a pod without KUBECONFIG there are no contexts (in-cluster configuration); pass --kubeconfig too, or drop --context`);
+    if (opts.context) throw new UsageError(`--context: in a pod without KUBECONFIG there are no contexts but ${IN_CLUSTER} (the pod's own service account); pass --kubeconfig too for "${opts.context}", or drop it`);
     return inCluster();
   }
   const home = join(env.HOME ?? homedir(), ".kube", "config");
@@ -52,22 +69,20 @@ export function loadKubeConfig(opts: { kubeconfig?: string; context?: string }, 
 
 function readable(path: string): boolean {
   try {
-    accessSync(path);
-    return true;
+    return accessSync(path) === undefined;
   } catch {
     return false;
   }
 }
 
 /** client-node's in-cluster configuration: the service environment, the mounted CA and token (re-read as it rotates). */
-function inCluster(): ClusterAccess {
+function inCluster(root = ""): ClusterAccess {
   const kc = new KubeConfig();
-  kc.loadFromCluster();
+  kc.loadFromCluster(root);
   const cluster = kc.getCurrentCluster()!;
   if (!readable(cluster.caFile!)) throw new UsageError(`in-cluster configuration: ${cluster.caFile} cannot be read; is automountServiceAccountToken off?`);
-  return { kubeConfig: kc, server: serverUrl(cluster.server, "in-cluster: KUBERNETES_SERVICE_HOST"), context: "in-cluster", source: "in-cluster" };
+  return { kubeConfig: kc, server: serverUrl(cluster.server, "in-cluster: KUBERNETES_SERVICE_HOST"), context: IN_CLUSTER, source: "in-cluster" };
 }
-
 
 function fromFiles(paths: string[], flag: string, source: string, context: string | undefined): ClusterAccess {
   const files = paths.map((path) => readKubeconfig(path, flag));

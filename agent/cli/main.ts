@@ -32,13 +32,12 @@ export function exitOnSignals(stop: () => Promise<void>): void {
   process.once("SIGINT", shutdown);
 }
 
-/** The start line's fields: every setting in force, as a person would write it. */
-function startFields(config: Config, server: string, context: string | undefined, kubeconfig: string): Record<string, unknown> {
+/** The start line's fields: every setting in force, as a person would write it (several clusters: each one's). */
+function startFields(config: Config, clusters: readonly { server: string; context: string; kubeconfig: string }[]): Record<string, unknown> {
+  const [one] = clusters;
   return {
     event: "start",
-    cluster: server,
-    context,
-    kubeconfig,
+    ...(clusters.length === 1 ? { cluster: one!.server, context: one!.context, kubeconfig: one!.kubeconfig } : { clusters }),
     kinds: config.kinds?.map((k) => k.kind) ?? "all served",
     namespaces: config.namespaces.length ? config.namespaces : "all",
     selector: config.selector ?? null,
@@ -55,7 +54,7 @@ function startFields(config: Config, server: string, context: string | undefined
 }
 
 async function run(config: Config): Promise<void> {
-  const [{ loadKubeConfig, serverText, unusedProxyEnv, UsageError }, { createLog }, { installLastResort }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
+  const [{ loadClusters, serverText, unusedProxyEnv, UsageError }, { createLog }, { installLastResort }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
     import("./kubeconfig.ts"),
     import("../log/logger.ts"),
     import("../log/last-resort.ts"),
@@ -63,16 +62,16 @@ async function run(config: Config): Promise<void> {
     import("../link/serialport.ts"),
     import("../http/server.ts"),
   ]);
-  let cluster;
+  let clusters;
   try {
-    cluster = loadKubeConfig(config, process.env);
+    clusters = loadClusters(config, process.env);
   } catch (err) {
     if (err instanceof UsageError) die(err.message.replace(/^--(kubeconfig|context):/, (_, name: string) => `${setBy(name)}:`));
     throw err;
   }
   const log = createLog({ level: config.logLevel, format: config.logFormat });
   installLastResort(log);
-  log.info(startFields(config, serverText(cluster), cluster.context, cluster.source), "fluxlight starting");
+  log.info(startFields(config, clusters.map((c) => ({ server: serverText(c), context: c.context, kubeconfig: c.source }))), "fluxlight starting");
   const proxyEnv = unusedProxyEnv(process.env);
   if (proxyEnv.length) {
     log.info({ event: "proxy-env-unused", vars: proxyEnv }, `${proxyEnv.join(", ")} set but not used: fluxlight reaches the API server directly, or through the kubeconfig cluster's proxy-url`);
@@ -80,7 +79,7 @@ async function run(config: Config): Promise<void> {
   const agent: Agent = startAgent(
     { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout, fluxNamespace: config.fluxNamespace, apiProbeIntervalMs: config.apiProbeInterval },
     {
-      cluster,
+      cluster: clusters,
       access: realSerial,
       log,
       onFatal(message) {

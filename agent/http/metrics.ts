@@ -3,10 +3,13 @@
 // one), so several agents — or tests — can live in one process.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { AgentSnapshot } from "../agent.ts";
-import { SIGNALS } from "../model.ts";
+import { SIGNALS, type ClusterView } from "../model.ts";
 
 /** The signal gauge always carries every signal (1 for the one shown). */
 export { SIGNALS };
+
+/** Every state of a cluster's view, so that a scrape shows each cluster's as one 1 among 0s. */
+const CLUSTER_VIEWS = ["listing", "synced", "unreachable", "denied", "missing-crd"] as const satisfies readonly ClusterView["state"][];
 
 export interface MetricsOptions {
   /** ms, the same clock as the snapshot's lastTransitionAt. */
@@ -35,12 +38,13 @@ export function createMetrics(snapshot: () => AgentSnapshot, opts: MetricsOption
 
   new Gauge({
     name: "fluxlight_objects",
-    help: "Flux objects the agent watches, by kind and by fluxlight's verdict on each (ready, progressing, failed, suspended, terminating, unknown).",
-    labelNames: ["kind", "verdict"],
+    help: "Flux objects the agent watches, by kind and by fluxlight's verdict on each (ready, progressing, failed, suspended, terminating, unknown); by cluster (kubeconfig context) when several are watched.",
+    labelNames: ["cluster", "kind", "verdict"],
     registers,
     collect() {
       this.reset();
-      for (const { kind, verdict, count } of read().objects) this.inc({ kind, verdict }, count);
+      // One cluster: no cluster label, as before there could be several.
+      for (const { cluster, kind, verdict, count } of read().objects) this.inc(cluster === undefined ? { kind, verdict } : { cluster, kind, verdict }, count);
     },
   });
   new Gauge({
@@ -51,6 +55,16 @@ export function createMetrics(snapshot: () => AgentSnapshot, opts: MetricsOption
     collect() {
       const shown = read().signal;
       for (const signal of SIGNALS) this.set({ signal }, signal === shown ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "fluxlight_cluster_view",
+    help: "Several clusters: each one's view of its API server (listing, synced, unreachable, denied, missing-crd), 1 for the current state; absent with one cluster (the signal says it).",
+    labelNames: ["cluster", "state"],
+    registers,
+    collect() {
+      this.reset();
+      for (const { name, state } of read().clusters ?? []) for (const s of CLUSTER_VIEWS) this.set({ cluster: name, state: s }, s === state ? 1 : 0);
     },
   });
   new Gauge({

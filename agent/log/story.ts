@@ -1,6 +1,6 @@
 // What the log says, and when: the lines that tell the story of the light, as pure functions.
 // The agent decides when something happened and writes what these return.
-import type { Evaluation, ObjectRef, ObjectView, Verdict } from "../model.ts";
+import { describeRef, type Evaluation, type ObjectRef, type ObjectView, type Verdict } from "../model.ts";
 import type { Transition } from "../signal/index.ts";
 
 /** A line to write: its level, its fields (with `event`) and its sentence. */
@@ -48,31 +48,37 @@ export function verdictNews(before: Said | undefined, view: ObjectRef, ev: Evalu
   const now = sayable(ev);
   if (now === undefined || same(before, now)) return { said: before };
   if (listed && now.verdict === "ready" && before === undefined) return { said: now };
-  const fields = { event: "verdict", kind: view.kind, namespace: view.namespace, name: view.name, verdict: ev.verdict, previous: before?.verdict ?? null, reason: ev.reason, message: ev.message };
-  const text = `${view.kind} ${view.namespace}/${view.name} is ${ev.verdict}: ${ev.reason}${ev.message ? ": " + ev.message : ""}`;
+  const fields = { event: "verdict", ...clusterOf(view), kind: view.kind, namespace: view.namespace, name: view.name, verdict: ev.verdict, previous: before?.verdict ?? null, reason: ev.reason, message: ev.message };
+  const text = `${describeRef(view)} is ${ev.verdict}: ${ev.reason}${ev.message ? ": " + ev.message : ""}`;
   if (ev.verdict === "unknown") return { said: now, line: { level: "warn", fields, text: `${text} (skipped: left out of the light)` } };
   return { said: now, line: { level: ev.verdict === "failed" ? "warn" : "info", fields, text } };
 }
 
 export function deletedLine(ref: ObjectRef): Line {
-  return { level: "info", fields: { event: "deleted", kind: ref.kind, namespace: ref.namespace, name: ref.name }, text: `${ref.kind} ${ref.namespace}/${ref.name} deleted` };
+  return { level: "info", fields: { event: "deleted", ...clusterOf(ref), kind: ref.kind, namespace: ref.namespace, name: ref.name }, text: `${describeRef(ref)} deleted` };
+}
+
+/** The `cluster` field, once several clusters are watched (absent with one: no noise). */
+function clusterOf(ref: { cluster?: string }): { cluster?: string } {
+  return ref.cluster === undefined ? {} : { cluster: ref.cluster };
 }
 
 /** A list's summary: how many objects, by verdict. */
-export function listedLine(kind: string, namespace: string | undefined, views: readonly ObjectView[], verdicts: readonly Verdict[]): Line {
+export function listedLine(scope: { cluster?: string; kind: string; namespace?: string }, views: readonly ObjectView[], verdicts: readonly Verdict[]): Line {
+  const { kind, namespace } = scope;
   const counts: Record<string, number> = {};
   for (const v of verdicts) counts[v] = (counts[v] ?? 0) + 1;
-  const where = namespace ? ` in ${namespace}` : "";
+  const where = (namespace ? ` in ${namespace}` : "") + (scope.cluster === undefined ? "" : ` of cluster ${scope.cluster}`);
   return {
     level: "info",
-    fields: { event: "listed", kind, ...(namespace ? { namespace } : {}), objects: views.length, verdicts: counts },
+    fields: { event: "listed", ...clusterOf(scope), kind, ...(namespace ? { namespace } : {}), objects: views.length, verdicts: counts },
     text: `listed ${kind} objects${where}: ${Object.entries(counts).map(([v, n]) => `${n} ${v}`).join(", ") || "none"}`,
   };
 }
 
 export function signalLine(change: Transition): Line {
   const causes = change.causes.map((c) => ({ ...c.ref, verdict: c.verdict, reason: c.reason, message: c.message }));
-  const words = change.causes.map((c) => `${c.ref.kind} ${c.ref.namespace}/${c.ref.name} ${c.reason}${c.message ? ": " + c.message : ""}`);
+  const words = change.causes.map((c) => `${describeRef(c.ref)} ${c.reason}${c.message ? ": " + c.message : ""}`);
   return {
     level: "info",
     fields: { event: "signal", from: change.from ?? null, to: change.to, summary: change.summary, causes },

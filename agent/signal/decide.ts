@@ -1,8 +1,8 @@
 // All tracked objects + connectivity → the one signal, at a given instant.
 // The contract for callers is in ./index.ts; each rule's reason is beside it.
-
-import type { Evaluation, ObjectRef, Signal, Verdict } from "../model.ts";
+import { refKey, type Evaluation, type ObjectRef, type Signal, type Verdict } from "../model.ts";
 import { formatDuration } from "../shared/duration.ts";
+import { blindness, type Blindness } from "./blind.ts";
 import type { SignalState, Tracked } from "./state.ts";
 
 /** One object that makes the signal what it is, in the words the log line will use. */
@@ -28,22 +28,12 @@ export function decide(state: SignalState, now: number): Decision {
   const api = state.connectivity;
   const wake = new Wake(now);
 
-  // Connectivity first: without a view of the cluster the objects we hold say nothing current.
-  // Denied access and missing CRDs will not heal by waiting, so they show at once, even before the
-  // first list (which is exactly when they are found out).
-  if (api.state === "denied" || api.state === "missing-crd") {
-    const what = api.state === "denied" ? "access denied" : "Flux CRDs missing";
-    return { signal: "unknown", summary: `${what}: ${api.error} (${api.fix})`, causes: [] };
-  }
-  if (api.state === "unreachable") {
-    // A short outage (an API server restart, a dropped watch) is held like a progressing blip;
-    // `since` is the source's, on the same clock as `now`.
-    const lost = now - api.since;
-    if (lost >= progressGrace) {
-      return { signal: "unknown", summary: `API unreachable for ${formatDuration(lost)}: ${api.error}`, causes: [] };
-    }
-    wake.at(api.since + progressGrace);
-  }
+  // Connectivity first: without a view of a cluster the objects we hold from it say nothing
+  // current (./blind.ts). Denied access and missing CRDs show at once, even before the first list
+  // (which is exactly when they are found out); an outage after the grace.
+  const blind = blindness(api, now, progressGrace, (instant) => wake.at(instant));
+  if (blind?.all) return { signal: "unknown", summary: blind.summary, causes: [] };
+  if (blind) return withWake(partlyBlind(state, now, wake, blind), wake);
   // A relist after the first (`listing` again, e.g. after 410 Gone) keeps the objects we have:
   // they are the last complete view, and the light should not go back to `starting`.
   if (!state.listed) {
@@ -79,8 +69,20 @@ export function decide(state: SignalState, now: number): Decision {
   return withWake({ signal: state.held, summary: `holding ${state.held}: ${waiting} ${of} in the progress grace`, causes: [] }, wake);
 }
 
-/** Every object's share of the decision, in one pass. */
-function tally(state: SignalState, now: number, wake: Wake) {
+/**
+ * Some clusters are not seen: never green on a cluster nobody can see, but a failure known in a
+ * cluster that is seen (an object, or a controller not running) is still a failure.
+ */
+function partlyBlind(state: SignalState, now: number, wake: Wake, blind: Blindness): Decision {
+  const { failed, settled, waiting } = tally(state, now, wake, blind.seen);
+  const stopped = controllersStopped(state, now, wake).filter((c) => blind.seen(c.ref));
+  if (failed.length + stopped.length === 0) return { signal: "unknown", summary: blind.summary, causes: [] };
+  const decision = failure(stopped, failed, `of ${settled + waiting} object${settled + waiting === 1 ? "" : "s"} seen`);
+  return { ...decision, summary: `${decision.summary}; ${blind.summary}` };
+}
+
+/** Every object's share of the decision, in one pass (`seen`: only the objects of clusters that are seen). */
+function tally(state: SignalState, now: number, wake: Wake, seen?: (ref: ObjectRef) => boolean) {
   const { countSuspended } = state.options;
   const failed: Cause[] = [];
   const progressing: Cause[] = [];
@@ -90,6 +92,7 @@ function tally(state: SignalState, now: number, wake: Wake) {
   let unsettledAtStart = 0; // of those, the ones seen at start: the light has not seen their story yet
   // Unsorted: only the causes are sorted, at the end (a decision is O(n), not O(n log n)).
   for (const tracked of state.objects.values()) {
+    if (seen && !seen(tracked.ref)) continue;
     const ev = tracked.evaluation;
     switch (ev.verdict) {
       case "unknown":
@@ -163,13 +166,13 @@ function spell(tracked: Tracked, now: number, options: SignalState["options"], w
 function controllersStopped(state: SignalState, now: number, wake: Wake): Cause[] {
   const grace = state.options.progressGrace;
   for (const c of state.controllersDown) if (now - c.since < grace) wake.at(c.since + grace);
-  return state.controllersDown.filter((c) => now - c.since >= grace).map((c) => ({ ref: { kind: "Deployment", namespace: c.namespace, name: c.name }, verdict: "failed", reason: "ControllerNotRunning", message: c.message }));
+  return state.controllersDown.filter((c) => now - c.since >= grace).map((c) => ({ ref: { kind: "Deployment", namespace: c.namespace, name: c.name, ...(c.cluster === undefined ? {} : { cluster: c.cluster }) }, verdict: "failed", reason: "ControllerNotRunning", message: c.message }));
 }
 
 /** `failed`: stopped controllers first (they explain the rest), then failed objects. */
 function failure(stopped: Cause[], failed: Cause[], of: string): Decision {
   const objects = failed.length ? `${failed.length} ${of} failed` : "";
-  const summary = stopped.length ? `${stopped.map((c) => c.ref.name).join(", ")} not running${objects ? `; ${objects}` : ""}` : objects;
+  const summary = stopped.length ? `${stopped.map((c) => c.ref.name + (c.ref.cluster === undefined ? "" : ` of ${c.ref.cluster}`)).join(", ")} not running${objects ? `; ${objects}` : ""}` : objects;
   return { signal: "failed", summary, causes: [...stopped, ...byRef(failed)] };
 }
 
@@ -178,8 +181,7 @@ function cause(ref: ObjectRef, ev: Evaluation): Cause {
 }
 
 function byRef(causes: Cause[]): Cause[] {
-  const key = (c: Cause) => `${c.ref.kind}/${c.ref.namespace}/${c.ref.name}`;
-  return causes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return causes.sort((a, b) => (refKey(a.ref) < refKey(b.ref) ? -1 : refKey(a.ref) > refKey(b.ref) ? 1 : 0));
 }
 
 /** The earliest future deadline seen. */

@@ -55,6 +55,8 @@ export interface SignalState {
 export interface ControllerDown {
   namespace: string;
   name: string;
+  /** Its cluster's context name, once several clusters are watched. */
+  cluster?: string;
   since: number;
   message: string;
 }
@@ -100,7 +102,7 @@ export function observeList(state: SignalState, observed: readonly { ref: Object
 }
 
 function track(previous: Tracked | undefined, ref: ObjectRef, evaluation: Evaluation, now: number, listed: boolean): Tracked {
-  const tracked: Tracked = { ref: { kind: ref.kind, namespace: ref.namespace, name: ref.name }, evaluation };
+  const tracked: Tracked = { ref: ref.cluster === undefined ? { kind: ref.kind, namespace: ref.namespace, name: ref.name } : { kind: ref.kind, namespace: ref.namespace, name: ref.name, cluster: ref.cluster }, evaluation };
   // Until it settles, an object seen at start stays one (a list after the first does not make it so).
   if (previous ? previous.atStart && evaluation.verdict === "progressing" : !listed) tracked.atStart = true;
   if (evaluation.verdict === "progressing") {

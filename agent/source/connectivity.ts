@@ -2,7 +2,7 @@
 // signal reads. Pure. The whole view is as bad as the worst part, since the objects a part cannot
 // see could be the failing ones — except that a kind whose CRD is missing is simply not watched
 // while other kinds are (a cluster without helm-controller is fine).
-import type { Connectivity } from "../model.ts";
+import type { ClusterView, Connectivity } from "../model.ts";
 
 /** Worst first. */
 const ORDER: readonly Connectivity["state"][] = ["denied", "missing-crd", "unreachable", "listing", "synced"];
@@ -22,4 +22,17 @@ export function combine(parts: Iterable<Connectivity>): Connectivity {
 export function isWatching(parts: Iterable<Connectivity>): boolean {
   const watched = [...parts].filter((c) => c.state !== "missing-crd");
   return watched.length > 0 && watched.every((c) => c.state === "synced");
+}
+
+/**
+ * Several clusters' views as one (each already its scopes' combination): the worst of them, a
+ * cluster serving no Flux included (nobody can see what it should hold), with each cluster's own
+ * kept by context name for the signal (a blind cluster hides only its own objects).
+ */
+export function acrossClusters(views: ReadonlyMap<string, ClusterView>): Connectivity {
+  let worst: ClusterView | undefined;
+  for (const c of views.values()) {
+    if (worst === undefined || ORDER.indexOf(c.state) < ORDER.indexOf(worst.state)) worst = c;
+  }
+  return { ...(worst ?? { state: "listing" }), clusters: Object.fromEntries(views) };
 }

@@ -22,6 +22,7 @@ test("defaults", () => {
     stuckAfter: 600_000,
     heartbeatTimeout: 10_000,
     usbIds: [],
+    contexts: [],
     http: { port: 9090 },
     logLevel: "info",
     logFormat: "json",
@@ -54,7 +55,7 @@ test("every flag, both spellings, before or after the command", () => {
   ]);
   assert.deepEqual(c, {
     kubeconfig: "/etc/k3s.yaml",
-    context: "homelab",
+    contexts: ["homelab"],
     serial: "/dev/arduino",
     led: { kind: "rgb", pins: { red: 9, green: 10, blue: 11 }, anode: true },
     progressGrace: 5000,
@@ -174,6 +175,10 @@ test("--kinds and --namespace name what is wrong", () => {
   assert.equal(error(["run", "--kinds", ","]), "--kinds: needs at least one kind, e.g. Kustomization,Bucket");
   assert.equal(error(["run", "--namespace", "Flux_System"]), `--namespace: "Flux_System" is not a namespace name (lowercase letters, digits and '-', at most 63)`);
   assert.deepEqual(ok(["run"], { FLUXLIGHT_NAMESPACE: "a,b" }).namespaces, ["a", "b"]);
+  // One light over several clusters: --context repeats, its twin is a list; the flag wins.
+  assert.deepEqual(ok(["run", "--context", "home", "--context=in-cluster"]).contexts, ["home", "in-cluster"]);
+  assert.deepEqual(ok(["run"], { FLUXLIGHT_CONTEXT: "home, away" }).contexts, ["home", "away"]);
+  assert.deepEqual(ok(["run", "--context", "lab"], { FLUXLIGHT_CONTEXT: "home,away" }).contexts, ["lab"]);
   assert.equal(error(["status", "--output", "yaml"]).startsWith("--output: "), true);
 });
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type https from "node:https";
 import { dump } from "js-yaml";
-import { loadKubeConfig, unusedProxyEnv, UsageError } from "../../agent/cli/kubeconfig.ts";
+import { IN_CLUSTER, loadClusters, loadKubeConfig, unusedProxyEnv, UsageError } from "../../agent/cli/kubeconfig.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fluxlight-kubeconfig-"));
 
@@ -129,4 +129,46 @@ test("the CLI names the flag, lists the contexts there are, and reads JSON kubec
 test("proxy variables are never a reason to refuse; they are named as unused", () => {
   assert.deepEqual(unusedProxyEnv({ HTTPS_PROXY: "http://proxy:3128", no_proxy: "10.0.0.0/8", HOME: "/root" }), ["HTTPS_PROXY", "no_proxy"]);
   assert.deepEqual(unusedProxyEnv({}), []);
+});
+
+test("--context given several times: one cluster per context, in order, each with its own server and credentials", async () => {
+  const path = write("multi/config", config([["h", { server: "https://home.lan" }], ["a", { server: "https://away.lan:6443" }]], [["hu", { token: "home-token" }], ["au", { token: "away-token" }]], [["home", "h", "hu"], ["away", "a", "au"]], "home"));
+  const clusters = loadClusters({ kubeconfig: path, contexts: ["away", "home", "away"] }, {});
+  assert.deepEqual(clusters.map((c) => [c.context, c.server.host]), [["away", "away.lan:6443"], ["home", "home.lan"]], "a context given twice is one cluster");
+  const tokens = await Promise.all(clusters.map(async (c) => {
+    const o: https.RequestOptions = {};
+    await c.kubeConfig.applyToHTTPSOptions(o);
+    return (o.headers as Record<string, unknown>).Authorization;
+  }));
+  assert.deepEqual(tokens, ["Bearer away-token", "Bearer home-token"]);
+  // None given: the current context, as before.
+  assert.deepEqual(loadClusters({ kubeconfig: path }, {}).map((c) => c.context), ["home"]);
+  // An unknown context is named, with the ones there are (the CLI exits 2 with this line).
+  assert.match(message(() => loadClusters({ kubeconfig: path, contexts: ["home", "staging"] }, {})), /^--context: no context "staging" in .* \(it has: home, away\)$/);
+});
+
+test("in-cluster is the pod's own service account, mixed with a kubeconfig's contexts; outside a pod it is refused by name", () => {
+  const root = join(dir, "pod");
+  write("pod/var/run/secrets/kubernetes.io/serviceaccount/token", "sa-token");
+  write("pod/var/run/secrets/kubernetes.io/serviceaccount/ca.crt", "CA");
+  write("pod/var/run/secrets/kubernetes.io/serviceaccount/namespace", "fluxlight");
+  const remote = write("pod/remote.yaml", config([["r", { server: "https://remote.lan" }]], [["u", { token: "t" }]], [["remote", "r", "u"]], "remote"));
+  const pod = { KUBERNETES_SERVICE_HOST: "10.43.0.1", KUBERNETES_SERVICE_PORT: "443" };
+  // client-node's in-cluster loader reads the service's address from the process environment.
+  const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+  Object.assign(process.env, pod);
+  try {
+    const clusters = loadClusters({ kubeconfig: remote, contexts: [IN_CLUSTER, "remote"] }, pod, root);
+    assert.deepEqual(clusters.map((c) => [c.context, c.server.host, c.source]), [[IN_CLUSTER, "10.43.0.1", "in-cluster"], ["remote", "remote.lan", `--kubeconfig ${remote}`]]);
+    assert.deepEqual(clusters[0]!.kubeConfig.getCurrentUser()?.authProvider, { name: "tokenFile", config: { tokenFile: `${root}/var/run/secrets/kubernetes.io/serviceaccount/token` } });
+    // In a pod without a kubeconfig, in-cluster alone is fine; another context needs --kubeconfig.
+    assert.deepEqual(loadClusters({ contexts: [IN_CLUSTER] }, pod, root).map((c) => c.context), [IN_CLUSTER]);
+  } finally {
+    for (const [name, value] of [["KUBERNETES_SERVICE_HOST", saved.host], ["KUBERNETES_SERVICE_PORT", saved.port]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+  assert.match(message(() => loadClusters({ kubeconfig: remote, contexts: ["remote", IN_CLUSTER] }, {}, root)), /^--context: in-cluster is the pod's own service account, and there is none here \(KUBERNETES_SERVICE_HOST\/PORT unset/);
+  assert.match(message(() => loadClusters({ kubeconfig: remote, contexts: [IN_CLUSTER] }, pod, join(dir, "no-pod"))), /no token at .*no-pod\/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/token\)$/);
 });
