@@ -36,10 +36,11 @@ export function controllerRows(namespace: string, servedKinds: readonly string[]
   });
 }
 
-/** The controllers not running, for the one-shot decision (down "since" now: the grace is zero here). */
-export function downOf(report: ControllersReport, now: number): ControllerDown[] {
+/** The controllers not running, for the one-shot decision (down "since" now: the grace is zero here); `cluster` once several are looked at. */
+export function downOf(report: ControllersReport, now: number, cluster?: string): ControllerDown[] {
   if (!("rows" in report)) return [];
-  return report.rows.filter((r) => r.running === false).map((r) => ({ namespace: r.namespace, name: r.name, since: now, message: r.message }));
+  const of = cluster === undefined ? (r: ControllerRow) => ({ message: r.message }) : (r: ControllerRow) => ({ cluster, message: `cluster ${cluster}: ${r.message}` });
+  return report.rows.filter((r) => r.running === false).map((r) => ({ namespace: r.namespace, name: r.name, since: now, ...of(r) }));
 }
 
 export const CONTROLLER_HEADERS = ["CONTROLLER", "NAMESPACE", "RUNNING", "DEPLOYMENT", "LEASE HOLDER", "LEASE RENEWED"] as const;

@@ -1,15 +1,17 @@
 // `fluxlight status`, the pure part: views in, the signal the light would show and the text to
 // print out. The shell that gathers the views is ./status.ts.
-import type { Connectivity, Evaluation, ObjectView, Signal, Verdict } from "../model.ts";
+import type { ClusterView, Connectivity, Evaluation, ObjectView, Signal, Verdict } from "../model.ts";
 import { createSignalState, decide, observeConnectivity, observeControllers, observeList, type ControllerDown, type Decision } from "../signal/index.ts";
 import { FLUX_KINDS } from "../source/kinds.ts";
 import { evaluate } from "../status/verdict.ts";
-import { safeJson } from "../text/escape.ts";
+import { escapeText, safeJson } from "../text/escape.ts";
 import { formatTable } from "./table.ts";
 import { downOf, formatControllersTable, type ControllersReport } from "./status-controllers.ts";
 
 /** One object as the status command reports it: `flux get`'s columns plus fluxlight's verdict. */
 export interface StatusRow {
+  /** The kubeconfig context, once several clusters are looked at. */
+  cluster?: string;
   kind: string;
   namespace: string;
   name: string;
@@ -27,10 +29,21 @@ export interface StatusReport {
   rows: StatusRow[];
   /** The "controllers" section (./status-controllers.ts); absent when not looked at. */
   controllers?: ControllersReport;
+  /** Several clusters: each one's view and controllers (then `controllers` is absent). */
+  clusters?: ClusterStatus[];
+}
+
+/** One cluster of several, as `fluxlight status` reports it. */
+export interface ClusterStatus {
+  name: string;
+  server: string;
+  view: ClusterView;
+  controllers?: ControllersReport;
 }
 
 export function toRow(view: ObjectView, ev: Evaluation = evaluate(view)): StatusRow {
   return {
+    ...(view.cluster === undefined ? {} : { cluster: view.cluster }),
     kind: view.kind,
     namespace: view.namespace,
     name: view.name,
@@ -72,10 +85,12 @@ function decideOnce(observed: readonly { ref: ObjectView; evaluation: Evaluation
   return decide(state, now);
 }
 
-export function buildReport(views: readonly ObjectView[], connectivity: Connectivity, now: number, controllers?: ControllersReport): StatusReport {
+/** `clusters`: several clusters' views and controllers (`connectivity` is then their combination, with each one's). */
+export function buildReport(views: readonly ObjectView[], connectivity: Connectivity, now: number, controllers?: ControllersReport, clusters?: ClusterStatus[]): StatusReport {
   const observed = views.map((view) => ({ ref: view, evaluation: evaluate(view) }));
-  const decision = decideOnce(observed, connectivity, now, controllers ? downOf(controllers, now) : []);
-  return { signal: decision.signal, decision, rows: sortRows(observed.map((o) => toRow(o.ref, o.evaluation))), ...(controllers ? { controllers } : {}) };
+  const down = clusters ? clusters.flatMap((c) => (c.controllers ? downOf(c.controllers, now, c.name) : [])) : controllers ? downOf(controllers, now) : [];
+  const decision = decideOnce(observed, connectivity, now, down);
+  return { signal: decision.signal, decision, rows: sortRows(observed.map((o) => toRow(o.ref, o.evaluation))), ...(controllers ? { controllers } : {}), ...(clusters ? { clusters } : {}) };
 }
 
 /** Sources first, as `flux get all` lists them (they fail first), then namespace and name. */
@@ -84,7 +99,7 @@ export function sortRows(rows: readonly StatusRow[]): StatusRow[] {
     const i = FLUX_KINDS.findIndex((k) => k.kind === kind);
     return i < 0 ? FLUX_KINDS.length : i;
   };
-  return [...rows].sort((a, b) => rank(a.kind) - rank(b.kind) || cmp(a.kind, b.kind) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+  return [...rows].sort((a, b) => cmp(a.cluster ?? "", b.cluster ?? "") || rank(a.kind) - rank(b.kind) || cmp(a.kind, b.kind) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
 }
 
 function cmp(a: string, b: string): number {
@@ -93,18 +108,28 @@ function cmp(a: string, b: string): number {
 
 export const TABLE_HEADERS = ["KIND", "NAMESPACE", "NAME", "READY", "VERDICT", "SUSPENDED", "MESSAGE"] as const;
 
-/** The table (every cell escaped by formatTable) and a last line with the signal. No objects: the signal alone. */
-export function formatStatusTable(report: Pick<StatusReport, "signal" | "rows" | "controllers">): string {
-  const table = report.rows.length
-    ? formatTable(TABLE_HEADERS, report.rows.map((r) => [r.kind, r.namespace, r.name, r.ready, r.verdict, r.suspended ? "True" : "False", r.message]))
-    : "";
+/**
+ * The table (every cell escaped by formatTable) and a last line with the signal. No objects: the
+ * signal alone. Several clusters: a CLUSTER column, and a section per cluster (its view, its controllers).
+ */
+export function formatStatusTable(report: Pick<StatusReport, "signal" | "rows" | "controllers" | "clusters">): string {
+  const several = report.clusters !== undefined;
+  const cells = (r: StatusRow) => [r.kind, r.namespace, r.name, r.ready, r.verdict, r.suspended ? "True" : "False", r.message];
+  const table = !report.rows.length ? "" : several ? formatTable(["CLUSTER", ...TABLE_HEADERS], report.rows.map((r) => [r.cluster ?? "", ...cells(r)])) : formatTable(TABLE_HEADERS, report.rows.map(cells));
   const controllers = report.controllers ? formatControllersTable(report.controllers) : "";
-  return `${table}${controllers}signal: ${report.signal}\n`;
+  // Each cluster's section: its view, then its controllers right under it.
+  const clusters = (report.clusters ?? []).map((c) => `\n${escapeText(`cluster ${c.name} (${c.server}): ${viewWords(c.view)}`)}\n${c.controllers ? formatControllersTable(c.controllers).replace(/^\n/, "").replace(/\n\n$/, "\n") : ""}`).join("");
+  return `${table}${controllers}${clusters}${several ? "\n" : ""}signal: ${report.signal}\n`;
+}
+
+function viewWords(v: ClusterView): string {
+  return v.state === "synced" || v.state === "listing" ? v.state : `${v.state}: ${v.error}`;
 }
 
 /** The JSON document: messages as the cluster wrote them, escaped only as JSON (and for terminals) requires. */
-export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows" | "controllers">): string {
+export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows" | "controllers" | "clusters">): string {
   const objects = report.rows.map((r) => ({
+    ...(r.cluster === undefined ? {} : { cluster: r.cluster }),
     kind: r.kind,
     namespace: r.namespace,
     name: r.name,
@@ -114,8 +139,10 @@ export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows" | 
     message: r.message,
     suspended: r.suspended,
   }));
-  const controllers = report.controllers === undefined ? {} : { controllers: "rows" in report.controllers ? report.controllers.rows : { unknown: report.controllers.unknown } };
-  return `${safeJson({ signal: report.signal, objects, ...controllers }, 2)}\n`;
+  const controllersOf = (c: ControllersReport) => ("rows" in c ? c.rows : { unknown: c.unknown });
+  const controllers = report.controllers === undefined ? {} : { controllers: controllersOf(report.controllers) };
+  const clusters = report.clusters === undefined ? {} : { clusters: report.clusters.map((c) => ({ name: c.name, server: c.server, ...c.view, ...(c.controllers ? { controllers: controllersOf(c.controllers) } : {}) })) };
+  return `${safeJson({ signal: report.signal, objects, ...controllers, ...clusters }, 2)}\n`;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, notOk: 3 } as const;

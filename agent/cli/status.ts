@@ -5,21 +5,22 @@
 import { serverText, type ClusterAccess, type KubeClient } from "../kube/client.ts";
 import { fluxApi } from "../source/api.ts";
 import type { Connectivity, ObjectView } from "../model.ts";
-import { combine } from "../source/connectivity.ts";
+import { acrossClusters, combine } from "../source/connectivity.ts";
 import { discoverKinds, servesNone } from "../source/discovery.ts";
 import { classify, messageOf, statusOf } from "../source/errors.ts";
 import { FLUX_KINDS, findKind, notAKind, resourceName, type WatchedKind } from "../source/kinds.ts";
 import { listKind } from "../source/list.ts";
 import { escapeText } from "../text/escape.ts";
-import { loadKubeConfig, unusedProxyEnv, UsageError } from "./kubeconfig.ts";
+import { loadClusters, unusedProxyEnv, UsageError } from "./kubeconfig.ts";
 import { controllerRows, type ControllersReport } from "./status-controllers.ts";
 import { controllersRule, projectDeployment, projectLease } from "../source/controllers.ts";
-import { buildReport, exitCodeFor, formatStatusJson, formatStatusTable, EXIT } from "./status-report.ts";
+import { buildReport, exitCodeFor, formatStatusJson, formatStatusTable, EXIT, type ClusterStatus } from "./status-report.ts";
 
 /** The fields of the CLI's Config the status command reads. */
 export interface StatusConfig {
   kubeconfig?: string;
-  context?: string;
+  /** Kubeconfig contexts, one cluster each (`in-cluster`: the pod's service account); empty: the current one. */
+  contexts?: readonly string[];
   /** Kinds asked for (as findKind reads a name, or already found); undefined: every Flux kind the cluster serves. */
   kinds?: readonly (WatchedKind | string)[];
   /** Only these namespaces; empty: the whole cluster. */
@@ -46,26 +47,47 @@ export async function runStatus(config: StatusConfig, io: StatusIO): Promise<num
   // Everything on stderr may quote the API server: escaped like the table.
   const say = (line: string) => io.stderr.write(`fluxlight: ${escapeText(line)}\n`);
   try {
-    const kc = loadKubeConfig(config, io.env);
+    const accesses = loadClusters(config, io.env);
     const proxyEnv = unusedProxyEnv(io.env);
     if (proxyEnv.length) say(`${proxyEnv.join(", ")} set but not used: fluxlight reaches the API server directly, or through the kubeconfig cluster's proxy-url`);
     const wanted = resolveKinds(config.kinds);
-    const api = fluxApi(kc);
-    const deadlineMs = io.deadlineMs ?? STATUS_DEADLINE_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const silent = new Promise<Gathered>((resolve) => {
-      timer = setTimeout(() => resolve({ views: [], connectivity: { state: "unreachable", since: now(), error: `no answer from ${api.server.host} within ${Math.round(deadlineMs / 1000)} s` } }), deadlineMs);
-    });
-    const { views, connectivity, controllers } = await Promise.race([gather(api, wanted, config, say, now), silent]);
-    clearTimeout(timer);
-    const report = buildReport(views, connectivity, now(), controllers);
-    if (report.signal === "unknown") say(`the light would show unknown: ${whyUnknown(connectivity, report.decision.summary, kc)}`);
+    // Several clusters are looked at together, each named by its context (one stays unnamed).
+    const several = accesses.length > 1;
+    const looks = await Promise.all(accesses.map((kc) => look(kc, wanted, config, several ? (line) => say(`cluster ${kc.context}: ${line}`) : say, now, io.deadlineMs ?? STATUS_DEADLINE_MS)));
+    let report;
+    if (!several) {
+      const [{ views, connectivity, controllers }] = looks as [Gathered];
+      report = buildReport(views, connectivity, now(), controllers);
+    } else {
+      for (const [i, { views }] of looks.entries()) for (const view of views) view.cluster = accesses[i]!.context;
+      const clusters: ClusterStatus[] = looks.map((g, i) => ({ name: accesses[i]!.context, server: serverText(accesses[i]!), view: g.connectivity, ...(g.controllers ? { controllers: g.controllers } : {}) }));
+      const connectivity = acrossClusters(new Map(clusters.map((c) => [c.name, c.view])));
+      report = buildReport(looks.flatMap((g) => g.views), connectivity, now(), undefined, clusters);
+    }
+    if (report.signal === "unknown") {
+      const blind = looks.flatMap((g, i) => (g.connectivity.state === "synced" ? [] : [`${several ? `cluster ${accesses[i]!.context}: ` : ""}${whyUnknown(g.connectivity, report.decision.summary, accesses[i]!)}`]));
+      say(`the light would show unknown: ${blind.length ? blind.join("; ") : whyUnknown({ state: "synced" }, report.decision.summary, accesses[0]!)}`);
+    }
     io.stdout.write(config.output === "json" ? formatStatusJson(report) : formatStatusTable(report));
     return exitCodeFor(report.signal);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     say(err.message);
     return EXIT.usage;
+  }
+}
+
+/** One cluster, looked at once within the deadline: a silent API server is named, not waited on. */
+async function look(kc: ClusterAccess, wanted: WatchedKind[] | undefined, config: StatusConfig, say: (line: string) => void, now: () => number, deadlineMs: number): Promise<Gathered> {
+  const api = fluxApi(kc);
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<Gathered>((resolve) => {
+    timer = setTimeout(() => resolve({ views: [], connectivity: { state: "unreachable", since: now(), error: `no answer from ${api.server.host} within ${Math.round(deadlineMs / 1000)} s` } }), deadlineMs);
+  });
+  try {
+    return await Promise.race([gather(api, wanted, config, say, now), silent]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -162,10 +184,10 @@ async function gatherControllers(api: KubeClient, namespace: string, servedKinds
   return { rows: controllerRows(namespace, servedKinds, typeof leases === "string" ? [] : leases, typeof deployments === "string" ? [] : deployments, now()) };
 }
 
-/** The cause and the fix; decide()'s summary already names both for forbidden and missing CRDs. */
+/** The cause and the fix (for one cluster of several, that cluster's own). */
 function whyUnknown(c: Connectivity, summary: string, kc: ClusterAccess): string {
   // decide() words an outage for a watcher ("unreachable for 0s"); one look just failed to reach it.
   if (c.state === "unreachable") return `cannot reach the API server: ${c.error} (check that ${serverText(kc)} is reachable, or pass --kubeconfig/--context)`;
-  if (c.state === "synced") return `${summary} (check --namespace, --selector and --kinds)`;
-  return summary;
+  if (c.state === "denied" || c.state === "missing-crd") return `${c.state === "denied" ? "access denied" : "Flux CRDs missing"}: ${c.error} (${c.fix})`;
+  return `${summary} (check --namespace, --selector and --kinds)`;
 }

@@ -8,6 +8,10 @@ import { bucket, homelab, kustomization } from "../../agent/sim/flux/objects.ts"
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { runStatus, type StatusConfig } from "../../agent/cli/status.ts";
 import { FluxRuntime } from "../../agent/sim/flux/runtime.ts";
+import { kubeconfigYaml } from "../../agent/sim/apiserver/kubeconfig.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
 
 interface Run {
   code: number;
@@ -238,7 +242,7 @@ describe("fluxlight status against a local API server", () => {
     assert.equal(missing.stderr, "fluxlight: --kubeconfig: /nonexistent/kubeconfig does not exist\n");
 
     await withCluster([], {}, async (c) => {
-      const context = await c.status({ context: "prod" });
+      const context = await c.status({ contexts: ["prod"] });
       assert.equal(context.code, 2);
       assert.match(context.stderr, /^fluxlight: --context: no context "prod" in .* \(it has: fluxlight-sim\)\n$/);
       const kind = await c.status({ kinds: ["Deployment"] });
@@ -308,4 +312,34 @@ describe("fluxlight status against a local API server", () => {
       assert.match(stderr, /cannot reach the API server: no answer from 127\.0\.0\.1:\d+ within 2 s/);
       c.server.heal();
     }));
+
+  test("two contexts: a CLUSTER column, a section per cluster, the failure of either is the signal; one silent is unknown, named", async () => {
+    const home = await startCluster([kustomization({ name: "apps", ready: "True" })]);
+    const away = await startCluster([kustomization({ name: "apps", ready: "False", reason: "BuildFailed", message: "kustomize build failed" })]);
+    try {
+      const docs = [["home", home], ["away", away]].map(([context, c]) => parse(kubeconfigYaml({ server: (c as typeof home).server.url, token: "fluxlight-sim-token", context: context as string })) as Record<string, unknown[]>);
+      const kubeconfig = join(home.dir, "two.yaml");
+      writeFileSync(kubeconfig, stringify({ apiVersion: "v1", kind: "Config", ...Object.fromEntries(["clusters", "users", "contexts"].map((k) => [k, docs.flatMap((d) => d[k]!)])), "current-context": "home" }));
+      const r = await status({ kubeconfig, contexts: ["home", "away"], namespaces: [], output: "table" });
+      assert.equal(r.code, 1, r.stderr);
+      const lines = r.stdout.split("\n");
+      assert.match(lines[0]!, /^CLUSTER +KIND +NAMESPACE +NAME +READY +VERDICT +SUSPENDED +MESSAGE$/);
+      assert.match(lines[1]!, /^away +Kustomization +flux-system +apps +False +failed +False +kustomize build failed$/);
+      assert.match(lines[2]!, /^home +Kustomization +flux-system +apps +True +ready +False/);
+      assert.match(r.stdout, /\ncluster home \(http:\/\/127\.0\.0\.1:\d+\): synced\n[\s\S]*\ncluster away \(http:\/\/127\.0\.0\.1:\d+\): synced\n[\s\S]*signal: failed\n$/);
+      const json = JSON.parse((await status({ kubeconfig, contexts: ["home", "away"], namespaces: [], output: "json" })).stdout) as { objects: { cluster: string; verdict: string }[]; clusters: { name: string; state: string }[] };
+      assert.deepEqual(json.objects.map((o) => [o.cluster, o.verdict]), [["away", "failed"], ["home", "ready"]]);
+      assert.deepEqual(json.clusters.map((c) => [c.name, c.state]), [["home", "synced"], ["away", "synced"]]);
+
+      away.server.silence();
+      let stderr = "";
+      const code = await runStatus({ kubeconfig, contexts: ["home", "away"], namespaces: [], output: "table" }, { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: { HOME: "/nonexistent" }, deadlineMs: 1500 });
+      assert.equal(code, 3, "home is all ready, away cannot be seen: unknown, never ok");
+      assert.match(stderr, /the light would show unknown: cluster away: cannot reach the API server: no answer from 127\.0\.0\.1:\d+ within 2 s/);
+      away.server.heal();
+    } finally {
+      await away.stop();
+      await home.stop();
+    }
+  });
 });
