@@ -3,7 +3,7 @@
 //
 //   npm run bench                    full run (60 s idle CPU), rewrites the figures in BENCHMARKS.md
 //   npm run bench -- --quick         10 s idle CPU, fewer repeats; prints only (add --write to write)
-//   npm run bench -- --only=latency,memory,list,throughput,idle,startup,hostile,truth
+//   npm run bench -- --only=latency,memory,clusters,list,throughput,idle,startup,hostile,truth
 //   npm run bench -- --small         no 10,000-object cluster;  --minify: measure a minified bundle
 //   BENCH_TRUTH=partition,controllerDead,leaseStopped   which cases the truth stage runs (default all)
 //
@@ -26,6 +26,7 @@ import { withoutFields } from "../../agent/kube/prune.ts";
 import { UNREAD_FIELDS } from "../../agent/source/project.ts";
 import { FluxRuntime } from "../../agent/sim/flux/runtime.ts";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
@@ -297,6 +298,59 @@ async function memoryStage(clusters: Cluster[]): Promise<void> {
   results.memory = out;
 }
 
+// ---- several clusters: what each extra context costs ------------------------------------------------
+
+/** One kubeconfig with a context per cluster, c0, c1, …: each simulated server's file, renamed. */
+function kubeconfigOfAll(clusters: Cluster[], path: string): string {
+  const docs = clusters.map((c, i) => {
+    const doc = parseYaml(readFileSync(c.kubeconfig, "utf8")) as Record<string, { name: string; context?: Record<string, string> }[]>;
+    const name = `c${i}`;
+    return {
+      clusters: doc.clusters!.map((e) => ({ ...e, name })),
+      users: doc.users!.map((e) => ({ ...e, name })),
+      contexts: doc.contexts!.map((e) => ({ ...e, name, context: { ...e.context, cluster: name, user: name } })),
+    };
+  });
+  writeFileSync(path, stringifyYaml({ apiVersion: "v1", kind: "Config", clusters: docs.flatMap((d) => d.clusters), users: docs.flatMap((d) => d.users), contexts: docs.flatMap((d) => d.contexts), "current-context": "c0" }), { mode: 0o600 });
+  return path;
+}
+
+/**
+ * Steady RSS of one agent (bundle as deployed) watching 1, 2 and 3 clusters of 1,000 Kustomizations
+ * each (`--context` repeated): each extra cluster adds its own watches, store entries, probe and
+ * controllers' watch. The API servers are in this process, so only the agent's cost is measured.
+ */
+async function clustersStage(first: Cluster): Promise<void> {
+  const extra = [await startCluster(realisticObjects(1000)), await startCluster(realisticObjects(1000))];
+  const all = [first, ...extra];
+  const kubeconfig = kubeconfigOfAll(all, join(ROOT, "dist/bench-clusters.kubeconfig"));
+  const runs: Record<number, number[]> = { 1: [], 2: [], 3: [] };
+  try {
+    for (let round = 0; round < (QUICK ? 1 : 2); round++) {
+      for (const n of [1, 2, 3]) {
+        const board = await boardOnPty();
+        const contexts = all.slice(0, n).map((_, i) => `c${i}`).join(",");
+        const child = spawnVariant("bundle-semi", kubeconfig, board.pty.path, "single:13", { FLUXLIGHT_CONTEXT: contexts });
+        try {
+          const verdict = await child.waitFor(isVerdict("bundle-semi"), 120_000);
+          await child.waitFor(isConnected("bundle-semi"), 30_000);
+          await sleep(Math.max(0, verdict.at + STEADY_AFTER_MS - performance.now()));
+          const rss = (await child.memory()).rssMiB;
+          runs[n]!.push(rss);
+          log(`clusters: ${n} × 1,000 objects, steady RSS ${MiB(rss)}`);
+        } finally {
+          await child.stop();
+          await board.stop();
+        }
+      }
+    }
+  } finally {
+    await Promise.all(extra.map((c) => c.stop()));
+  }
+  const rss = Object.fromEntries(Object.entries(runs).map(([n, r]) => [n, median(r)])) as Record<1 | 2 | 3, number>;
+  results.clusters = { runs, rss, perExtraMiB: (rss[3] - rss[1]) / 2 };
+}
+
 // ---- idle CPU ------------------------------------------------------------------------------------
 
 async function idleStage(cluster: Cluster): Promise<void> {
@@ -463,6 +517,7 @@ function report(): string {
     startup?: Record<Variant, { median: number; runs: number[]; verdict: number; connected: number }>;
     hostile?: { chars: number; median: number };
     truth?: Record<string, { runs: number[]; median: number; max: number }>;
+    clusters?: { rss: Record<1 | 2 | 3, number>; perExtraMiB: number; runs: Record<number, number[]> };
   };
   const rows: string[][] = [];
   const verdict = (ok: boolean) => (ok ? "✅" : "❌");
@@ -507,6 +562,11 @@ function report(): string {
   if (others.length) rows.push(["  same, the other fluxlight processes of the memory stage", "", others.join(", "), ""]);
   if (r.list) rows.push(["  same, in-process (median)", "", ms(r.list.fluxlight.median), ms(r.list.naive.median)]);
   if (b10) rows.push(["  process spawn → first verdict, 10,000 objects (bundle)", "", ms(b10.spawnToVerdictMs), n10 ? ms(n10.spawnToVerdictMs) : "—"]);
+  const cl = r.clusters;
+  if (cl) {
+    rows.push(["RSS per extra cluster (`--context` repeated), 1,000 Kustomizations each, steady (bundle as deployed; (3 clusters − 1) / 2)", "≤ 10 MiB", `${MiB(cl.perExtraMiB)} ${verdict(cl.perExtraMiB <= 10)}`, ""]);
+    rows.push(["  steady RSS watching 1 / 2 / 3 such clusters (median)", "", `${MiB(cl.rss[1])} / ${MiB(cl.rss[2])} / ${MiB(cl.rss[3])}`, ""]);
+  }
   if (r.throughput) rows.push(["watch events processed per second (bundle as deployed, child process)", "≥ 20,000/s", `${Math.round(r.throughput.fluxlight.eventsPerSecond).toLocaleString("en")}/s ${verdict(r.throughput.fluxlight.eventsPerSecond >= 20_000)}`, `${Math.round(r.throughput.naive.eventsPerSecond).toLocaleString("en")}/s`]);
   const idle = r.idle?.["bundle-semi"];
   if (r.idle && idle) rows.push([`CPU while nothing changes (${IDLE_SECONDS} s, heartbeat included; bundle as deployed)`, "≤ 1 % of a core", `${idle.percent.toFixed(2)} % ${verdict(idle.percent <= 1)}`, `${r.idle.naive!.percent.toFixed(2)} %`]);
@@ -569,6 +629,7 @@ try {
   await stage("throughput", () => throughputStage(small));
   await stage("list", () => listStage(big));
   await stage("memory", () => memoryStage(SMALL_ONLY ? [small] : [small, big]));
+  await stage("clusters", () => clustersStage(small));
   await stage("idle", () => idleStage(small));
   await stage("startup", () => startupStage(startupCluster));
   await stage("hostile", () => hostileStage());
