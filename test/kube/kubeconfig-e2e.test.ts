@@ -69,6 +69,9 @@ test("in a pod: the service environment and the mounted service account (client-
   const withContext = await rig.status(["--context", "sim"], pod, wrap);
   assert.equal(withContext.code, 2);
   assert.match(withContext.stderr, /^fluxlight: --context: in a pod without KUBECONFIG there are no contexts/);
+  // in-cluster names the pod's own service account, so it is the one context there is.
+  const inCluster = await rig.status(["--context", "in-cluster"], pod, wrap);
+  assert.equal(inCluster.code, 0, inCluster.stderr);
 
   const agent = rig.run([], pod, wrap);
   try {
