@@ -3,7 +3,7 @@
 // Any pod in the cluster may reach this port (the chart's Service), so every request is bounded
 // (header size, body, time, idle connections, connection count) and fails alone: a fault in one
 // is answered (404, 405, 413, 500), logged at most once a minute, and the agent goes on.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { AgentSnapshot } from "../agent.ts";
 import type { Log } from "../log/logger.ts";
@@ -53,9 +53,40 @@ export async function startHttp(
   log: HttpLog,
   opts: HttpOptions = {},
 ): Promise<HttpServer> {
-  const metrics = createMetrics(snapshot, { now: opts.now ?? Date.now, processMetrics: opts.processMetrics });
+  const handle = requestHandler(routes(snapshot, opts), log);
+  const server = createServer(
+    {
+      maxHeaderSize: HTTP_LIMITS.maxHeaderBytes,
+      headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+      requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+    },
+    (req, res) => void handle(req, res),
+  );
+  server.maxConnections = HTTP_LIMITS.maxConnections;
+  const sockets = openSockets(server);
+  await listen(server, addr);
+  server.on("error", (err) => log.warn({ event: "http-error", error: err.message }, `HTTP server: ${err.message}`));
+  const port = (server.address() as AddressInfo).port;
+  log.info({ event: "http", host: addr.host ?? null, port }, `serving /healthz, /readyz and /metrics on ${addr.host ?? "*"}:${port}`);
 
-  const routes: Record<string, (res: ServerResponse) => Promise<void> | void> = {
+  return {
+    port,
+    close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections from a scraper would otherwise hold close() open until they idle out.
+      for (const s of sockets) s.destroy();
+      return closed;
+    },
+  };
+}
+
+type Route = (res: ServerResponse) => Promise<void> | void;
+
+/** What each path answers, every answer read from the snapshot at request time. */
+function routes(snapshot: () => AgentSnapshot, opts: HttpOptions): Record<string, Route> {
+  const metrics = createMetrics(snapshot, { now: opts.now ?? Date.now, processMetrics: opts.processMetrics });
+  return {
     // The process answers, so its event loop turns: nothing more is claimed.
     "/healthz": (res) => reply(res, 200, "text/plain; charset=utf-8", "ok\n"),
     "/readyz": (res) => {
@@ -67,9 +98,16 @@ export async function startHttp(
       reply(res, 200, contentType, body);
     },
   };
+}
 
+/**
+ * One request, failing alone: an unknown path 404, a method other than GET/HEAD 405, a body
+ * too large 413, and a route that throws 500 — logged at most once a minute per path, so that
+ * a client hammering a broken endpoint cannot flood the log.
+ */
+function requestHandler(routes: Record<string, Route>, log: HttpLog): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const limit = rateLimiter(60_000);
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  return async (req, res) => {
     const path = targetPath(req.url ?? "");
     try {
       if (bodyTooLarge(req, res)) return;
@@ -89,42 +127,27 @@ export async function startHttp(
       else res.destroy();
     }
   };
+}
 
-  const server = createServer(
-    {
-      maxHeaderSize: HTTP_LIMITS.maxHeaderBytes,
-      headersTimeout: HTTP_LIMITS.headersTimeoutMs,
-      requestTimeout: HTTP_LIMITS.requestTimeoutMs,
-      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
-    },
-    (req, res) => void handle(req, res),
-  );
-  server.maxConnections = HTTP_LIMITS.maxConnections;
+/** The connections open now, so that close() can end kept-alive ones instead of waiting them out. */
+function openSockets(server: Server): Set<Socket> {
   const sockets = new Set<Socket>();
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
+  return sockets;
+}
+
+/** Listen, failing the start (port taken, address not ours) rather than logging it later. */
+function listen(server: Server, addr: { host?: string; port: number }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(addr.port, addr.host, () => {
       server.off("error", reject);
       resolve();
     });
   });
-  server.on("error", (err) => log.warn({ event: "http-error", error: err.message }, `HTTP server: ${err.message}`));
-  const port = (server.address() as AddressInfo).port;
-  log.info({ event: "http", host: addr.host ?? null, port }, `serving /healthz, /readyz and /metrics on ${addr.host ?? "*"}:${port}`);
-
-  return {
-    port,
-    close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections from a scraper would otherwise hold close() open until they idle out.
-      for (const s of sockets) s.destroy();
-      return closed;
-    },
-  };
 }
 
 /**
