@@ -3,7 +3,7 @@
 //
 //   npm run bench                    full run (60 s idle CPU), rewrites the figures in BENCHMARKS.md
 //   npm run bench -- --quick         10 s idle CPU, fewer repeats; prints only (add --write to write)
-//   npm run bench -- --only=latency,memory,clusters,list,throughput,idle,startup,hostile,truth
+//   npm run bench -- --only=latency,memory,clusters,list,throughput,idle,startup,status,hostile,truth
 //   npm run bench -- --small         no 10,000-object cluster;  --minify: measure a minified bundle
 //   BENCH_TRUTH=partition,controllerDead,leaseStopped   which cases the truth stage runs (default all)
 //
@@ -22,6 +22,7 @@ import {
 } from "./lib.ts";
 import type { EmulatedUno } from "../../agent/sim/uno/uno.ts";
 import { fluxlightInProcess, naiveInProcess } from "./inprocess.ts";
+import { statusStage, type StatusFigure } from "./status.ts";
 import { withoutFields } from "../../agent/kube/prune.ts";
 import { UNREAD_FIELDS } from "../../agent/source/project.ts";
 import { FluxRuntime } from "../../agent/sim/flux/runtime.ts";
@@ -516,6 +517,7 @@ function report(): string {
     idle?: Record<string, { percent: number }>;
     startup?: Record<Variant, { median: number; runs: number[]; verdict: number; connected: number }>;
     hostile?: { chars: number; median: number };
+    status?: StatusFigure[];
     truth?: Record<string, { runs: number[]; median: number; max: number }>;
     clusters?: { rss: Record<1 | 2 | 3, number>; perExtraMiB: number; runs: Record<number, number[]> };
   };
@@ -575,6 +577,7 @@ function report(): string {
     rows.push(["  same, tsx-run source", "", ms(r.startup.source.median), ""]);
     rows.push(["  of which: spawn → board handshake done (bundle)", "", ms(r.startup.bundle.connected), ms(r.startup.naive.connected)]);
   }
+  if (r.status) rows.push(...statusRows(r.status, verdict));
   if (r.hostile) rows.push([`one adversarial watch event: ${(r.hostile.chars / 1e6).toFixed(2)} M characters, 80,000 \`history\` keys, pruned and parsed (median)`, "milliseconds", `${ms(r.hostile.median)} ${verdict(r.hostile.median <= 100)}`, ""]);
   const t = r.truth;
   const sec = (n: number) => `${(n / 1000).toFixed(1)} s`;
@@ -584,6 +587,23 @@ function report(): string {
   if (t?.leaseStopped) rows.push(["  its lease alone stops (Deployment still 1/1: a hung leader) → LED failed", "", range(t.leaseStopped), ""]);
   const head = ["figure", "target", "fluxlight", "naive baseline"];
   return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((c) => `| ${c.join(" | ")} |`)].join("\n");
+}
+
+/** `fluxlight status` at 1,000 and 3,000 objects: each figure for both sizes, and how much it grew. */
+function statusRows(figures: StatusFigure[], verdict: (ok: boolean) => string): string[][] {
+  const [a, b] = figures;
+  if (!a || !b) return [];
+  const sizes = `${a.objects.toLocaleString("en")} / ${b.objects.toLocaleString("en")}`;
+  const pair = (pick: (f: StatusFigure) => number) => `${ms(pick(a))} / ${ms(pick(b))} (×${(pick(b) / pick(a)).toFixed(1)})`;
+  // Taken interleaved, so the medians meet the same load (test/bench/status.ts).
+  const growth = b.report.median / a.report.median;
+  const linear = (b.objects / a.objects) * 1.5;
+  return [
+    [`\`fluxlight status\`, ${sizes} Kustomizations (bundle, child process: spawn → exit, median)`, "", pair((f) => f.command.median), ""],
+    ["  same, in-process (runStatus: discovery, list, report, table)", "", pair((f) => f.inProcess.median), ""],
+    ["  of which views → report, CPU time (median); baseline: each object observed alone, as before issue 11 (37 / 293 ms then)", `linear: ≤ ×${linear.toFixed(1)}`, `${pair((f) => f.report.median)} ${verdict(growth <= linear)}`, pair((f) => f.oneAtATime.median)],
+    ["    same, fastest", "", pair((f) => f.report.fastest), pair((f) => f.oneAtATime.fastest)],
+  ];
 }
 
 // ---- hostile input -------------------------------------------------------------------------------
@@ -632,6 +652,7 @@ try {
   await stage("clusters", () => clustersStage(small));
   await stage("idle", () => idleStage(small));
   await stage("startup", () => startupStage(startupCluster));
+  await stage("status", async () => void (results.status = await statusStage({ repeats: QUICK ? 3 : 7, log })));
   await stage("hostile", () => hostileStage());
   await stage("truth", () => truthStage());
 } finally {
