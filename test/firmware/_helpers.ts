@@ -1,5 +1,6 @@
 // Shared by the firmware tests: builds the image, boots it on the emulated Uno, and speaks
 // raw Firmata bytes to it. Timing is always emulated time (uno.millis), never the wall clock.
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,9 @@ export function configureBody(timeoutMs: number, entries: Entry[]): number[] {
   return body;
 }
 export const sysex = (body: number[]): number[] => [0xf0, ...body, 0xf7];
+
+/** What the firmware sends at every boot, before anything else: REPORT_VERSION 2.5, then the firmware report 0.2. */
+export const ANNOUNCE = [0xf9, 2, 5, 0xf0, 0x79, 0, 2];
 
 export interface QueryReply {
   armed: boolean; lostSinceLastQuery: boolean; persisted: boolean;
@@ -99,6 +103,19 @@ export class Bench {
   }
   /** Pin changes of one pin at or after a time. */
   of(pin: number, since = 0): PinChange[] { return this.changes.filter((c) => c.pin === pin && c.millis >= since); }
+}
+
+/**
+ * A board that has booted and stored a CONFIGURE (the dead-man's switch: `timeoutMs`, the host-lost
+ * look `entries`) in its EEPROM, as the agent leaves it after a connect: what survives a reset.
+ */
+export async function bootConfigured(timeoutMs: number, entries: Entry[]): Promise<Bench> {
+  const b = await Bench.boot();
+  await b.run(200);
+  await b.send(sysex(configureBody(timeoutMs, entries)));
+  for (let i = 0; i < 50 && !(await b.query()).persisted; i++) await b.run(10);
+  assert.ok((await b.query()).persisted, "EEPROM write finished");
+  return b;
 }
 
 /** When each pin was lit and for how long, from `since` on (level 1 = lit unless inverted). */

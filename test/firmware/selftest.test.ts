@@ -2,23 +2,13 @@
 // pins, lights each once, then stays dark until the host speaks — without delaying the handshake.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Bench, PATTERN, buildFirmware, configureBody, litSpans, sysex } from "./_helpers.ts";
+import { ANNOUNCE, Bench, PATTERN, bootConfigured, buildFirmware, litSpans } from "./_helpers.ts";
 
-const ANNOUNCE = [0xf9, 2, 5, 0xf0, 0x79, 0, 2]; // REPORT_VERSION 2.5, then the firmware report 0.2
 const RGB = [
   { pin: 9, pattern: PATTERN.BLINK, period: 500, level: 255 }, // red
   { pin: 10, pattern: PATTERN.OFF }, // green
   { pin: 11, pattern: PATTERN.SOLID, level: 80 }, // blue
 ];
-
-async function configured(entries = RGB, timeout = 1000): Promise<Bench> {
-  const b = await Bench.boot();
-  await b.run(200);
-  await b.send(sysex(configureBody(timeout, entries)));
-  for (let i = 0; i < 50 && !(await b.query()).persisted; i++) await b.run(10);
-  assert.ok((await b.query()).persisted, "EEPROM write finished");
-  return b;
-}
 
 describe("firmware: boot self-test and stored configuration", () => {
   before(buildFirmware);
@@ -35,7 +25,7 @@ describe("firmware: boot self-test and stored configuration", () => {
   });
 
   it("persists CONFIGURE in EEPROM with a magic, a layout version and a checksum", async () => {
-    const b = await configured();
+    const b = await bootConfigured(1000, RGB);
     const ee = b.uno.eeprom;
     assert.deepEqual([...ee.subarray(0, 4)], [0x46, 0x4c, 1, 3]); // 'F' 'L' v1, 3 entries
     assert.equal(ee[4]! | (ee[5]! << 8), 1000);
@@ -43,7 +33,7 @@ describe("firmware: boot self-test and stored configuration", () => {
   });
 
   it("after a reset, lights each stored pin once for ~150 ms in order, then stays dark", async () => {
-    const b = await configured(RGB, 5000);
+    const b = await bootConfigured(5000, RGB);
     const t = b.now;
     b.uno.reset();
     b.take();
@@ -62,7 +52,7 @@ describe("firmware: boot self-test and stored configuration", () => {
   });
 
   it("is armed from boot: a host that never comes back gets host-lost after the timeout", async () => {
-    const b = await configured(RGB, 1000);
+    const b = await bootConfigured(1000, RGB);
     const t = b.now;
     b.uno.reset();
     await b.run(1600);
@@ -74,7 +64,7 @@ describe("firmware: boot self-test and stored configuration", () => {
   });
 
   it("ends at once when the host speaks", async () => {
-    const b = await configured();
+    const b = await bootConfigured(1000, RGB);
     const t = b.now;
     b.uno.reset();
     await b.run(60);
@@ -89,7 +79,7 @@ describe("firmware: boot self-test and stored configuration", () => {
 
   it("keeps common-anode pins at their off level (HIGH) except while lit", async () => {
     const inverted = RGB.map((e) => ({ ...e, off: 1 as const }));
-    const b = await configured(inverted);
+    const b = await bootConfigured(1000, inverted);
     const t = b.now;
     b.uno.reset();
     await b.run(600);
@@ -102,7 +92,7 @@ describe("firmware: boot self-test and stored configuration", () => {
   });
 
   it("ignores a stored configuration with a bad checksum (blinks pin 13 instead)", async () => {
-    const b = await configured();
+    const b = await bootConfigured(1000, RGB);
     b.uno.eeprom[12] = b.uno.eeprom[12]! ^ 0x01; // red's level... the CRC no longer matches
     const t = b.now;
     b.uno.reset();

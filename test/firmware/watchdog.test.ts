@@ -4,9 +4,8 @@
 // The emulated reset follows the datasheet (test/sim/watchdog.test.ts), so a loop would show here.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Bench, PATTERN, buildFirmware, configureBody, litSpans, sysex } from "./_helpers.ts";
+import { ANNOUNCE, Bench, PATTERN, bootConfigured, buildFirmware, litSpans } from "./_helpers.ts";
 
-const ANNOUNCE = [0xf9, 2, 5, 0xf0, 0x79, 0, 2];
 const PWM = 3;
 const DEADMAN_MS = 1000;
 const RGB = [
@@ -18,10 +17,7 @@ const green = (duty: number) => [0xf4, 10, PWM, 0xe0 | 10, duty & 0x7f, duty >> 
 
 /** A board whose dead-man's switch is stored, with the host's green (PWM 200) on. */
 async function showingGreen(): Promise<Bench> {
-  const b = await Bench.boot();
-  await b.run(200);
-  await b.send(sysex(configureBody(DEADMAN_MS, RGB)));
-  for (let i = 0; i < 50 && !(await b.query()).persisted; i++) await b.run(10);
+  const b = await bootConfigured(DEADMAN_MS, RGB);
   await b.send(green(200));
   assert.ok(Math.abs(b.uno.pin(10).duty - 200 / 255) < 1e-9);
   return b;
