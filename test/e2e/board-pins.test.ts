@@ -4,20 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
-import { startBoardOnPty, startCluster, spawnAgent } from "./harness.ts";
+import { startCluster, startRunOnPty } from "./harness.ts";
 
 test("--led rgb:2,4,7 on an Uno: exit 2, one stderr line naming --led and the pin", async (t) => {
   const cluster = await startCluster([kustomization({ name: "apps", ready: "True" })]);
-  const { uno, pty } = await startBoardOnPty();
-  const agent = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--led", "rgb:2,4,7", "--http", "off"]);
+  const { agent, uno } = await startRunOnPty(t, cluster, ["--led", "rgb:2,4,7", "--http", "off"]);
   const killer = setTimeout(() => agent.child.kill("SIGKILL"), 60_000);
-  t.after(async () => {
-    clearTimeout(killer);
-    agent.child.kill("SIGKILL");
-    await pty.close();
-    uno.stop();
-    await cluster.stop();
-  });
+  t.after(() => clearTimeout(killer));
 
   const code = await agent.exited;
   assert.equal(code, 2, `exit status; stderr: ${agent.stderr()}`);

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { failedRun } from "../../agent/sim/flux/controller.ts";
-import { board, startBoardOnPty, startCluster, startInProcess, spawnAgent, RGB, type LogBook } from "./harness.ts";
+import { startCluster, startInProcess, startRunOnPty, type LogBook } from "./harness.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const ref = { kind: "Kustomization", namespace: "flux-system", name: "apps" };
@@ -57,15 +57,7 @@ test("unplug that reads as end-of-file for ever (Linux, bindings-cpp #162): the 
 
 test("unplug and plug back through a real pty, real command: it keeps running and redraws", async (t) => {
   const cluster = await startCluster([kustomization({ name: "apps", ready: "True" })]);
-  const { uno, pty } = await startBoardOnPty();
-  const agent = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--led", "rgb:9,10,11", "--http", "off"]);
-  t.after(async () => {
-    agent.child.kill("SIGKILL");
-    await pty.close();
-    uno.stop();
-    await cluster.stop();
-  });
-  const led = board(uno, RGB);
+  const { agent, pty, led } = await startRunOnPty(t, cluster, ["--led", "rgb:9,10,11", "--http", "off"]);
   await agent.logs.waitFor((l) => l.event === "board-connected", 45_000, "board-connected");
   await led.waitForLed("green", 5000);
   const lists = cluster.server.count({ verb: "list" });

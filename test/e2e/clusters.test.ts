@@ -12,7 +12,7 @@ import { parse, stringify } from "yaml";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { kubeconfigYaml } from "../../agent/sim/apiserver/kubeconfig.ts";
 import { FluxRuntime } from "../../agent/sim/flux/runtime.ts";
-import { board, runCli, startBoardOnPty, startCluster, spawnAgent, RGB, type ClusterRig } from "./harness.ts";
+import { runCli, startCluster, startRunOnPty, type ClusterRig } from "./harness.ts";
 import { fail, ks, succeed } from "../faults/rig.ts";
 
 const GRACE = "2s";
@@ -31,17 +31,13 @@ test("one light over two contexts: red on a failure in either; unknown when one 
   const away = await startCluster([kustomization({ name: "apps", ready: "True" })]);
   const flux = new FluxRuntime(away.server, { renewEveryMs: 300, leaseDurationSeconds: 2 }).start();
   const kubeconfig = kubeconfigOf(home.dir, { home, away });
-  const { uno, pty } = await startBoardOnPty();
-  const agent = spawnAgent(["run", "--kubeconfig", kubeconfig, "--context", "home", "--context", "away", "--serial", pty.path, "--led", "rgb:9,10,11", "--http", "off", "--progress-grace", GRACE, "--api-probe-interval", "1s", "--log-level", "debug"]);
-  t.after(async () => {
-    agent.child.kill("SIGKILL");
-    flux.stop();
-    await pty.close();
-    uno.stop();
-    await away.stop();
-    await home.stop();
+  const { agent, led } = await startRunOnPty(t, home, ["--context", "home", "--context", "away", "--led", "rgb:9,10,11", "--http", "off", "--progress-grace", GRACE, "--api-probe-interval", "1s", "--log-level", "debug"], {
+    kubeconfig,
+    alsoStop: async () => {
+      flux.stop();
+      await away.stop();
+    },
   });
-  const led = board(uno, RGB);
   const signalSince = (from: number, to: string, what: string) => agent.logs.waitFor((l) => agent.logs.lines.indexOf(l) >= from && l.event === "signal" && l.to === to, 30_000, what);
 
   await agent.logs.waitFor((l) => l.event === "signal" && l.to === "ok", 60_000, "the first green");

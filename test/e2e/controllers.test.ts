@@ -9,23 +9,14 @@ import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { reconcileFailed } from "../../agent/sim/flux/controller.ts";
 import { FluxRuntime } from "../../agent/sim/flux/runtime.ts";
-import { board, startBoardOnPty, startCluster, spawnAgent, RGB } from "./harness.ts";
+import { startCluster, startRunOnPty } from "./harness.ts";
 
 const GRACE = "2s";
 
 async function rig(t: { after(fn: () => unknown): void }, o: { leaseSeconds?: number; renewMs?: number } = {}) {
   const cluster = await startCluster([kustomization({ name: "apps", ready: "True" }), kustomization({ name: "infra", ready: "True" })]);
   const flux = new FluxRuntime(cluster.server, { renewEveryMs: o.renewMs ?? 300, leaseDurationSeconds: o.leaseSeconds ?? 2 }).start();
-  const { uno, pty } = await startBoardOnPty();
-  const agent = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--led", "rgb:9,10,11", "--http", "off", "--progress-grace", GRACE, "--api-probe-interval", "1s", "--log-level", "debug"]);
-  t.after(async () => {
-    agent.child.kill("SIGKILL");
-    flux.stop();
-    await pty.close();
-    uno.stop();
-    await cluster.stop();
-  });
-  const led = board(uno, RGB);
+  const { agent, led } = await startRunOnPty(t, cluster, ["--led", "rgb:9,10,11", "--http", "off", "--progress-grace", GRACE, "--api-probe-interval", "1s", "--log-level", "debug"], { alsoStop: () => flux.stop() });
   await agent.logs.waitFor((l) => l.event === "signal" && l.to === "ok", 60_000, "the first green");
   await agent.logs.waitFor((l) => l.event === "deadman-armed", 30_000, "deadman-armed");
   await led.waitForLed("green", 10_000, 300);
@@ -124,16 +115,7 @@ test("leases and deployments forbidden (403): one line with the Role rule that f
   cluster.server.forbid({ resource: "leases" });
   cluster.server.forbid({ resource: "deployments" });
   const flux = new FluxRuntime(cluster.server, { renewEveryMs: 300, leaseDurationSeconds: 2 }).start();
-  const { uno, pty } = await startBoardOnPty();
-  const agent = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--led", "rgb:9,10,11", "--http", "off", "--progress-grace", GRACE, "--api-probe-interval", "1s"]);
-  t.after(async () => {
-    agent.child.kill("SIGKILL");
-    flux.stop();
-    await pty.close();
-    uno.stop();
-    await cluster.stop();
-  });
-  const led = board(uno, RGB);
+  const { agent, led } = await startRunOnPty(t, cluster, ["--led", "rgb:9,10,11", "--http", "off", "--progress-grace", GRACE, "--api-probe-interval", "1s"], { alsoStop: () => flux.stop() });
   const line = await agent.logs.waitFor((l) => l.event === "controllers-forbidden", 60_000, "controllers-forbidden");
   assert.equal(line.fix, 'a Role in namespace flux-system with the rules {apiGroups: ["apps"], resources: ["deployments"], verbs: ["list", "watch"]} and {apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["list", "watch"]}, bound to fluxlight\'s service account');
   assert.match(String(line.msg), /403.*leases|deployments/);

@@ -13,7 +13,7 @@ import { loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
 import { startAgent, type Agent, type AgentSettings } from "../../agent/agent.ts";
 import { createLog } from "../../agent/log/logger.ts";
 import type { SerialAccess, SerialPortLike } from "../../agent/link/ports.ts";
-import type { LedSpec } from "../../agent/light/led-spec.ts";
+import { DEFAULT_LED_SPEC, parseLedSpec, type LedSpec } from "../../agent/light/led-spec.ts";
 import { viewLed, type LedView } from "../../agent/demo/led-view.ts";
 import { ApiServer, type ApiServerOptions } from "../../agent/sim/apiserver/server.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
@@ -232,8 +232,15 @@ export async function startBoardOnPty(firmware = FLUXLIGHT_HEX): Promise<{ uno: 
   return { uno, pty };
 }
 
+export interface SpawnedAgent {
+  child: ChildProcess;
+  logs: LogBook;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
 /** The `fluxlight` command (or `script`, e.g. a freshly built bundle) as a child process. */
-export function spawnAgent(args: string[], env: Record<string, string> = {}, script = FLUXLIGHT_BIN): { child: ChildProcess; logs: LogBook; stderr: () => string; exited: Promise<number | null> } {
+export function spawnAgent(args: string[], env: Record<string, string> = {}, script = FLUXLIGHT_BIN): SpawnedAgent {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLUXLIGHT_") && k !== "KUBECONFIG"));
   const child = spawn(process.execPath, [script, ...args], { env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs = new LogBook();
@@ -248,6 +255,40 @@ export function spawnAgent(args: string[], env: Record<string, string> = {}, scr
   child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, logs, stderr: () => err, exited };
+}
+
+/**
+ * `fluxlight run` as a person starts it, which most end-to-end tests stand on: the real command in
+ * a child process against `cluster` (its kubeconfig, or `o.kubeconfig`), on fluxlight's firmware
+ * on an emulated Uno behind a socat pty — `run --kubeconfig K --serial PTY` then `args`. The LED is
+ * read as the `--led` in `args` says (the command's default without one). When the test ends:
+ * the command killed, then `o.alsoStop` (what the test started beside it), the pty, the board,
+ * the cluster.
+ */
+export async function startRunOnPty(
+  t: { after(fn: () => unknown): void },
+  cluster: ClusterRig,
+  args: string[],
+  o: { kubeconfig?: string; alsoStop?: () => unknown } = {},
+): Promise<{ agent: SpawnedAgent; uno: EmulatedUno; pty: UnoPty; led: Board }> {
+  const { uno, pty } = await startBoardOnPty();
+  const agent = spawnAgent(["run", "--kubeconfig", o.kubeconfig ?? cluster.kubeconfig, "--serial", pty.path, ...args]);
+  t.after(async () => {
+    agent.child.kill("SIGKILL");
+    await o.alsoStop?.();
+    await pty.close();
+    uno.stop();
+    await cluster.stop();
+  });
+  return { agent, uno, pty, led: board(uno, ledFlag(args)) };
+}
+
+/** The LED the `--led` flag in `args` names, as the command parses it. */
+function ledFlag(args: string[]): LedSpec {
+  const at = args.indexOf("--led");
+  const parsed = parseLedSpec(at < 0 ? DEFAULT_LED_SPEC : (args[at + 1] ?? ""));
+  if (!parsed.ok) throw new Error(`--led in ${args.join(" ")}: ${parsed.error}`);
+  return parsed.value;
 }
 
 /** Runs `fluxlight ARGS` to the end: its exit code and what it printed. */

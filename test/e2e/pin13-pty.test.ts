@@ -5,21 +5,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { failedRun, successfulRun } from "../../agent/sim/flux/controller.ts";
-import { board, startBoardOnPty, startCluster, spawnAgent, PIN13 } from "./harness.ts";
+import { startCluster, startRunOnPty } from "./harness.ts";
 
 const ref = { kind: "Kustomization", namespace: "flux-system", name: "main" };
 
 test("pin 13 through a real pty: off → on → off", async (t) => {
   const cluster = await startCluster([kustomization({ name: "main", ready: "True" })]);
-  const { uno, pty } = await startBoardOnPty();
-  const agent = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--http", "off", "--progress-grace", "1s"]);
-  t.after(async () => {
-    agent.child.kill("SIGKILL");
-    await pty.close();
-    uno.stop();
-    await cluster.stop();
-  });
-  const led = board(uno, PIN13);
+  // No --led: the command's default, the Uno's own LED on pin 13.
+  const { agent, led } = await startRunOnPty(t, cluster, ["--http", "off", "--progress-grace", "1s"]);
 
   // Generous: starting the command through tsx on a loaded 2-core machine can take many seconds.
   await agent.logs.waitFor((l) => l.event === "board-connected", 45_000, "board-connected");

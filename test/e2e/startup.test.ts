@@ -5,23 +5,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { successfulRun } from "../../agent/sim/flux/controller.ts";
-import { board, startBoardOnPty, startCluster, spawnAgent, RGB } from "./harness.ts";
+import { startCluster, startRunOnPty } from "./harness.ts";
 import { startFaultRig } from "../faults/rig.ts";
 
 const mid = (name: string) => kustomization({ name, ready: "Unknown", reason: "Progressing", message: "Reconciliation in progress", now: new Date() });
 
 test("fluxlight run, one Kustomization mid-reconcile at start: starting (never green) until it is ready", async (t) => {
   const cluster = await startCluster([kustomization({ name: "infra", ready: "True" }), mid("apps")]);
-  const { uno, pty } = await startBoardOnPty();
   // A grace longer than the command takes to start here, so that the spell is still in it.
-  const agent = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--led", "rgb:9,10,11", "--kinds", "Kustomization", "--http", "off", "--progress-grace", "2m", "--stuck-after", "10m"]);
-  t.after(async () => {
-    agent.child.kill("SIGKILL");
-    await pty.close();
-    uno.stop();
-    await cluster.stop();
-  });
-  const led = board(uno, RGB);
+  const { agent, led } = await startRunOnPty(t, cluster, ["--led", "rgb:9,10,11", "--kinds", "Kustomization", "--http", "off", "--progress-grace", "2m", "--stuck-after", "10m"]);
   await agent.logs.waitFor((l) => l.event === "board-connected", 45_000, "board-connected");
   await agent.logs.waitFor((l) => l.event === "listed", 10_000, "the list");
   const seen = await led.sample(2000);

@@ -8,10 +8,8 @@ import { createServer, connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { healthCheckRunning, reconcileFailed, reconcileStarted } from "../../agent/sim/flux/controller.ts";
-import type { LedSpec } from "../../agent/light/led-spec.ts";
-import { board, startBoardOnPty, startCluster, spawnAgent } from "./harness.ts";
+import { startCluster, startRunOnPty } from "./harness.ts";
 
-const TRAFFIC: LedSpec = { kind: "traffic", pins: { red: 2, yellow: 3, green: 4 } };
 const ref = { kind: "Kustomization", namespace: "flux-system", name: "apps" };
 
 /**
@@ -53,16 +51,7 @@ test("a traffic-light module shows every signal, and the firmware draws host los
   const relay = await heldRelay(Number(new URL(cluster.server.url).port));
   const kubeconfig = join(cluster.dir, "via-relay");
   cluster.server.writeKubeconfig(kubeconfig, { server: `http://127.0.0.1:${relay.port}` });
-  const { uno, pty } = await startBoardOnPty();
-  const agent = spawnAgent(["run", "--kubeconfig", kubeconfig, "--serial", pty.path, "--led", "traffic:2,3,4", "--heartbeat-timeout", "2s", "--http", "off", "--progress-grace", "1s"]);
-  t.after(async () => {
-    agent.child.kill("SIGKILL");
-    relay.close();
-    await pty.close();
-    uno.stop();
-    await cluster.stop();
-  });
-  const led = board(uno, TRAFFIC);
+  const { agent, uno, led } = await startRunOnPty(t, cluster, ["--led", "traffic:2,3,4", "--heartbeat-timeout", "2s", "--http", "off", "--progress-grace", "1s"], { kubeconfig, alsoStop: () => relay.close() });
   const noGreen = (seen: string[], what: string) => assert.ok(!seen.some((s) => s.includes("green")), `${what}: never green (${[...new Set(seen)]})`);
 
   // Generous: starting the command through tsx on a loaded 2-core machine can take many seconds.

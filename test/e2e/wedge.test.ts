@@ -7,22 +7,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { failedRun, successfulRun } from "../../agent/sim/flux/controller.ts";
-import { board, startBoardOnPty, startCluster, spawnAgent, RGB } from "./harness.ts";
+import { startCluster, startRunOnPty } from "./harness.ts";
 
 const ref = { kind: "Kustomization", namespace: "flux-system", name: "apps" };
 const WATCHDOG_BOUND_MS = 2000; // issue 10: a watchdog of 2 s or less
 
 test("the ATmega328P wedges: the watchdog resets it and the agent draws the cluster's colour again", async (t) => {
   const cluster = await startCluster([kustomization({ name: "apps", ready: "True" })]);
-  const { uno, pty } = await startBoardOnPty();
-  const led = board(uno, RGB);
-  const agent = spawnAgent(["run", "--kubeconfig", cluster.kubeconfig, "--serial", pty.path, "--led", "rgb:9,10,11", "--heartbeat-timeout", "2s", "--http", "off", "--progress-grace", "1s"]);
-  t.after(async () => {
-    agent.child.kill("SIGKILL");
-    await pty.close();
-    uno.stop();
-    await cluster.stop();
-  });
+  const { agent, uno, led } = await startRunOnPty(t, cluster, ["--led", "rgb:9,10,11", "--heartbeat-timeout", "2s", "--http", "off", "--progress-grace", "1s"]);
   // Process start through tsx can take tens of seconds on a loaded 2-core machine.
   await agent.logs.waitFor((l) => l.event === "deadman-armed", 45_000, "deadman-armed");
   await led.waitForLed("green", 10_000, 300);
