@@ -19,6 +19,8 @@ export { sleep };
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const FLUXLIGHT_HEX = join(ROOT, "firmware/build/fluxlight.hex");
 export const BUNDLE = join(ROOT, "dist/fluxlight.mjs");
+/** BENCH_COMPARE_BUNDLE=PATH: another build's dist/fluxlight.mjs (in its own checkout, beside its node_modules), run in turn with this one by the throughput stage. */
+export const COMPARE_BUNDLE = process.env.BENCH_COMPARE_BUNDLE;
 export const NAIVE_BUNDLE = join(ROOT, "dist/bench-naive.mjs");
 export const GC_HOOK = join(ROOT, "test/bench/gc-hook.mjs");
 
@@ -75,13 +77,14 @@ export function nextPinChange(uno: EmulatedUno, pred: (c: PinChange) => boolean,
 
 // ---- child processes ---------------------------------------------------------------------------
 
-export type Variant = "bundle" | "bundle-semi" | "source" | "naive";
+export type Variant = "bundle" | "bundle-semi" | "source" | "naive" | "compare";
 
 export const VARIANT_LABEL: Record<Variant, string> = {
   bundle: "fluxlight (bundle)",
   "bundle-semi": "fluxlight (bundle, NODE_OPTIONS=--max-semi-space-size=1 as the chart and image set)",
   source: "fluxlight (tsx source)",
   naive: "naive informer",
+  compare: `the bundle at BENCH_COMPARE_BUNDLE (${COMPARE_BUNDLE}), NODE_OPTIONS as bundle-semi`,
 };
 
 export interface Child {
@@ -109,6 +112,8 @@ export function spawnVariant(variant: Variant, kubeconfig: string, serial: strin
       ? [...node, BUNDLE, "run"]
       : variant === "bundle-semi"
         ? [...node, BUNDLE, "run"] // with NODE_OPTIONS below, exactly as the chart and the image set it
+        : variant === "compare"
+          ? [...node, COMPARE_BUNDLE ?? BUNDLE, "run"]
       : variant === "source"
           ? [...node, "--import", "tsx", join(ROOT, "agent/cli/main.ts"), "run"]
           : [...node, NAIVE_BUNDLE];
@@ -116,7 +121,7 @@ export function spawnVariant(variant: Variant, kubeconfig: string, serial: strin
   const flags = variant === "naive" ? ["--kubeconfig", kubeconfig, "--serial", serial, "--led", led, ...http] : ["--kubeconfig", kubeconfig, "--serial", serial, "--led", led, "--http", "off", "--log-level", "info", ...http];
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLUXLIGHT_") && k !== "KUBECONFIG" && k !== "NODE_OPTIONS"));
   const spawnedAt = performance.now();
-  const semi = variant === "bundle-semi" ? { NODE_OPTIONS: "--max-semi-space-size=1" } : {};
+  const semi = variant === "bundle-semi" || variant === "compare" ? { NODE_OPTIONS: "--max-semi-space-size=1" } : {};
   const child = spawn(process.execPath, [...args, ...flags], { cwd: ROOT, env: { ...clean, ...semi, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: Child["lines"] = [];
   let partial = "";

@@ -17,7 +17,7 @@ import { build } from "esbuild";
 import { reconcileFailed, reconcileSucceeded } from "../../agent/sim/flux/controller.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import {
-  BUNDLE, CLOCK_TICKS, FLIP, NAIVE_BUNDLE, ROOT, VARIANT_LABEL, boardOnPty, cpuTicks, freePort, machine, median, nextPinChange, realisticObjects, scrapeEvents, sleep, spawnVariant, startCluster, summarize,
+  BUNDLE, CLOCK_TICKS, COMPARE_BUNDLE, FLIP, NAIVE_BUNDLE, ROOT, VARIANT_LABEL, boardOnPty, cpuTicks, freePort, machine, median, nextPinChange, realisticObjects, scrapeEvents, sleep, spawnVariant, startCluster, summarize,
   type Child, type Cluster, type Summary, type Variant,
 } from "./lib.ts";
 import type { EmulatedUno } from "../../agent/sim/uno/uno.ts";
@@ -213,7 +213,10 @@ async function throughput(child: Child, port: number, uno: EmulatedUno, cluster:
 
 async function throughputStage(cluster: Cluster): Promise<void> {
   const out: Record<string, Throughput & { runs: number[] }> = {};
-  for (const [who, variant] of [["fluxlight", "bundle-semi"], ["naive", "naive"]] as const) {
+  // With BENCH_COMPARE_BUNDLE, this build and the other in turn, twice each, instead of the baseline:
+  // the machine's load then weighs on both alike.
+  const order = COMPARE_BUNDLE ? ([["fluxlight", "bundle-semi"], ["compare", "compare"], ["fluxlight", "bundle-semi"], ["compare", "compare"]] as const) : ([["fluxlight", "bundle-semi"], ["naive", "naive"]] as const);
+  for (const [who, variant] of order) {
     log(`throughput: ${VARIANT_LABEL[variant]} as a child process, bursts of ${BURST.toLocaleString("en")} MODIFIED events over ${cluster.size} objects`);
     const board = await boardOnPty();
     const port = await freePort();
@@ -225,14 +228,18 @@ async function throughputStage(cluster: Cluster): Promise<void> {
       const runs: Throughput[] = [];
       // Preparing a burst takes the bench ≈ 10 s; the baseline's one run takes ≈ 20 s to drain.
       for (let r = 0; r < (QUICK || who === "naive" ? 1 : 2); r++) runs.push(await throughput(child, port, board.uno, cluster, BURST));
-      log(`  ${runs.map((x) => `${Math.round(x.eventsPerSecond)}/s (${x.seconds.toFixed(2)} s, ${x.scrapes} scrapes, agent CPU ${Math.round(x.cpuPercent)} %)`).join(", ")}`);
-      out[who] = { ...runs.sort((a, b) => b.eventsPerSecond - a.eventsPerSecond)[0]!, runs: runs.map((x) => x.eventsPerSecond) };
+      // CPU per event: the agent's cost, which a busy machine sways far less than events/s.
+      log(`  ${runs.map((x) => `${Math.round(x.eventsPerSecond)}/s (${x.seconds.toFixed(2)} s, ${x.scrapes} scrapes, agent CPU ${Math.round(x.cpuPercent)} %, ${((x.seconds * x.cpuPercent * 1e4) / x.events).toFixed(1)} µs CPU an event)`).join(", ")}`);
+      const best = { ...runs.sort((a, b) => b.eventsPerSecond - a.eventsPerSecond)[0]!, runs: runs.map((x) => x.eventsPerSecond) };
+      const seen = out[who];
+      out[who] = seen && seen.eventsPerSecond >= best.eventsPerSecond ? { ...seen, runs: [...seen.runs, ...best.runs] } : { ...best, runs: [...(seen?.runs ?? []), ...best.runs] };
     } finally {
       await child.stop();
       await board.stop();
     }
   }
-  results.throughput = out;
+  if (COMPARE_BUNDLE) log(`throughput: best of this build ${Math.round(out.fluxlight!.eventsPerSecond)}/s, of ${COMPARE_BUNDLE} ${Math.round(out.compare!.eventsPerSecond)}/s (not written as figures)`);
+  else results.throughput = out;
 }
 
 // ---- initial list → first verdict (in-process) --------------------------------------------------
