@@ -10,6 +10,7 @@ import { DEFAULT_LED_SPEC, parseLedSpec, type LedSpec } from "../light/led-spec.
 import { FLUX_KINDS, findKind, notAKind, type WatchedKind } from "../source/kinds.ts";
 import { MAX_HEARTBEAT_TIMEOUT_MS } from "../link/deadman.ts";
 import { USB_ID_HEX, type UsbId } from "../link/ports.ts";
+import { parseLabelSelector } from "../source/selector.ts";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -101,7 +102,7 @@ const FLAGS: Flag[] = [
     help: `Flux kinds to watch (default: every one the cluster serves of ${FLUX_KINDS.map((k) => k.kind).join(", ")})` }),
   flag({ name: "namespace", key: "namespaces", value: "NAME", repeatable: true, parse: parseNamespace,
     help: "watch only this namespace; repeatable, comma-separated in the variable (default: all namespaces)" }),
-  flag({ name: "selector", key: "selector", value: "LABELS", parse: nonEmpty("a label selector such as app=web,tier!=db"),
+  flag({ name: "selector", key: "selector", value: "LABELS", parse: parseSelector,
     help: "watch only objects whose labels match, as kubectl -l takes it" }),
   flag({ name: "flux-namespace", key: "fluxNamespace", value: "NAME", default: "flux-system", parse: parseFluxNamespace,
     help: "namespace of the Flux controllers, whose Deployments and leader-election Leases say whether they run" }),
@@ -277,6 +278,11 @@ export function usage(): string {
 }
 
 // --- value parsers -------------------------------------------------------------------------
+
+function parseSelector(text: string): Parsed<string> {
+  const parsed = parseLabelSelector(text);
+  return parsed.ok ? { ok: true, value: text } : parsed;
+}
 
 function nonEmpty(what: string): (text: string) => Parsed<string> {
   return (text) => (text.trim() === "" ? { ok: false, error: `is empty: expected ${what}` } : { ok: true, value: text });
