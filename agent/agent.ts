@@ -130,7 +130,7 @@ class Shell implements ClusterSink {
     this.clock = deps.clock ?? systemClock;
     this.state = createSignalState({ progressGrace: settings.progressGraceMs, stuckAfter: settings.stuckAfterMs });
     const { serial, usbIds, led, heartbeatTimeoutMs } = settings;
-    this.board = new BoardLink({ serial, usbIds, led, hostLost: HOST_LOST, heartbeatTimeoutMs, access: deps.access, log: deps.log, clock: this.clock, drawOn: (b) => createLamp(b, led), onFatal: deps.onFatal });
+    this.board = new BoardLink({ serial, usbIds, lights: [{ name: "light", led, field: "--led" }], hostLost: HOST_LOST, heartbeatTimeoutMs, access: deps.access, log: deps.log, clock: this.clock, drawOn: createLamp, onFatal: deps.onFatal });
     const { kinds, namespaces, selector, fluxNamespace, apiProbeIntervalMs } = settings;
     const { rediscoverMs, requestDeadlineMs } = deps;
     const accesses = Array.isArray(deps.cluster) ? (deps.cluster as readonly ClusterAccess[]) : [deps.cluster as ClusterAccess];
@@ -274,7 +274,7 @@ class Shell implements ClusterSink {
     if (change) {
       this.shown = change.to;
       this.lastTransitionAt = t;
-      this.board.show(change.to);
+      this.board.show(0, change.to);
     }
     beforeSignalLine?.();
     if (change) this.write(signalLine(change));

@@ -1,8 +1,9 @@
 // The link arrow's shell: performs what the connection machine (./connection.ts) asks — find the
 // port, open it, the Firmata handshake, the capability check, johnny-five's Board for the lamp,
 // the liveness probe — and reports back what happened. The dead-man's switch is
-// ./deadman-session.ts's, reset detection ./reset.ts's; the lamp is drawn by whatever `drawOn`
-// makes of the board (the light's createLamp). The cluster watch never waits on any of this.
+// ./deadman-session.ts's (one for every LED on the board), reset detection ./reset.ts's; each
+// light's lamp is drawn by whatever `drawOn` makes of the board (the light's createLamp). The
+// cluster watch never waits on any of this.
 // Over 200 lines: the I/O of one board (port, Firmata, johnny-five) in one class; every decision
 // about it is the pure machine in ./connection.ts.
 import firmataIo from "firmata-io";
@@ -25,16 +26,26 @@ const { Firmata } = firmataIo;
 type Io = InstanceType<typeof Firmata>;
 export type JohnnyBoard = InstanceType<typeof Board>;
 
+/** One light on the board. */
+export interface BoardLight {
+  /** The light's name, for log lines when there are several. */
+  name: string;
+  led: LedSpec;
+  /** Where the wiring was configured (`--led`, `lights[1].led`), for the line when the board cannot draw it. */
+  field: string;
+}
+
 export interface LinkOptions {
   serial: string; // a device path, or "auto"
   usbIds: UsbId[];
-  led: LedSpec;
+  /** Every light on this board, in order; `show` takes an index into it. */
+  lights: readonly BoardLight[];
   hostLost: HostLostLook;
   access: SerialAccess;
   log: Log;
   clock: Clock;
-  /** The lamp for a ready board (the light's createLamp). */
-  drawOn(board: JohnnyBoard): Lamp;
+  /** The lamp of one LED on a ready board (the light's createLamp). */
+  drawOn(board: JohnnyBoard, led: LedSpec): Lamp;
   handshakeTimeoutMs?: number;
   /** fluxlight firmware draws host lost after this long without a byte from us; 0 disarms it. */
   heartbeatTimeoutMs: number;
@@ -56,14 +67,16 @@ interface Session {
   id: number;
   port: SerialPortLike;
   io?: Io;
-  lamp?: Lamp;
+  /** One per light, in the order of `lights`. */
+  lamps?: Lamp[];
   deadman?: DeadmanSession;
   info?: BoardInfo;
 }
 
 export class BoardLink {
   private conn: Connection = IDLE;
-  private signal: Signal = "starting";
+  /** What each light shows, in the order of `lights`: drawn again after every (re)connect. */
+  private readonly signals: Signal[];
   private session: Session | undefined;
   private wake: TimerHandle | undefined;
   private readonly timing: LinkTiming;
@@ -76,16 +89,27 @@ export class BoardLink {
     this.say = new LinkSay(this.log);
     // Capped at 5 s: a board plugged back in is drawn on within seconds.
     this.timing = { probeEveryMs: 5000, answerWithinMs: 3000, retryDelay: (n) => backoffDelay(n, 500, 5000), ...opts.timing };
+    this.signals = opts.lights.map(() => "starting");
   }
 
   start(): void {
     this.send({ type: "start" });
   }
 
-  /** Remember the signal and draw it now if a board is there; a later (re)connect redraws it. */
-  show(signal: Signal): void {
-    this.signal = signal;
-    this.session?.lamp?.show(signal);
+  /** Remember light `light`'s signal and draw it now if a board is there; a later (re)connect redraws it. */
+  show(light: number, signal: Signal): void {
+    this.signals[light] = signal;
+    this.session?.lamps?.[light]?.show(signal);
+  }
+
+  /** What the lights show, in words: the signal, or each light's when there are several. */
+  private showing(): string {
+    const { lights } = this.opts;
+    return lights.length === 1 ? this.signals[0]! : lights.map((l, i) => `${l.name} ${this.signals[i]}`).join(", ");
+  }
+
+  private drawAll(session: Session): void {
+    session.lamps?.forEach((lamp, i) => lamp.show(this.signals[i]!));
   }
 
   snapshot(): { state: BoardState; connected: boolean; path?: string; firmware?: string } {
@@ -132,7 +156,7 @@ export class BoardLink {
         // Dark, not the last colour: nobody is watching any more. fluxlight's firmware then draws
         // host lost once the heartbeat timeout passes.
         this.session?.deadman?.stop();
-        this.session?.lamp?.dark();
+        for (const lamp of this.session?.lamps ?? []) lamp.dark();
         this.session = undefined;
       }
     }
@@ -158,8 +182,10 @@ export class BoardLink {
     port.on("close", (err?: Error | null) => lost(err?.message ?? "port closed"));
     try {
       session.io = await this.handshake(port, path);
-      const problem = checkPins(session.io.pins, this.opts.led);
-      if (problem) return this.opts.onFatal(`--led: ${problem}`);
+      for (const light of this.opts.lights) {
+        const problem = checkPins(session.io.pins, light.led);
+        if (problem) return this.opts.onFatal(`${light.field}: ${problem}`);
+      }
       const board = await this.ready(session.io, session, path);
       if (this.session !== session) return; // lost while getting ready
       this.greet(session, board, path);
@@ -182,14 +208,15 @@ export class BoardLink {
   private greet(session: Session, board: JohnnyBoard, path: string): void {
     const io = session.io!;
     session.info = { path, firmware: io.firmware?.name ?? "unknown", version: `${io.firmware?.version?.major ?? "?"}.${io.firmware?.version?.minor ?? "?"}` };
-    session.lamp = this.opts.drawOn(board);
-    session.lamp.show(this.signal);
+    session.lamps = this.opts.lights.map((light) => this.opts.drawOn(board, light.led));
+    this.drawAll(session);
     this.connects += 1;
     this.send({ type: "ready", session: session.id });
-    this.say.connected(session.info, this.signal);
+    this.say.connected(session.info, this.showing());
     onReset(io, (why) => this.send({ type: "lost", session: session.id, why }));
-    const { led, hostLost, heartbeatTimeoutMs: timeoutMs, clock } = this.opts;
-    session.deadman = new DeadmanSession(io, { led, hostLost, timeoutMs, clock, log: this.log, redraw: () => session.lamp?.show(this.signal), showing: () => this.signal });
+    const { lights, hostLost, heartbeatTimeoutMs: timeoutMs, clock } = this.opts;
+    const leds = lights.map((l) => l.led);
+    session.deadman = new DeadmanSession(io, { leds, hostLost, timeoutMs, clock, log: this.log, redraw: () => this.drawAll(session), showing: () => this.showing() });
     void session.deadman.start().then((has) => has || this.say.noDeadman(io.firmware?.name));
   }
 
@@ -221,7 +248,7 @@ export class BoardLink {
     if (session?.id !== id) return;
     this.session = undefined;
     session.deadman?.stop();
-    session.lamp?.halt();
+    for (const lamp of session.lamps ?? []) lamp.halt();
     session.port.removeAllListeners("data");
     if (session.port.isOpen) session.port.close(() => undefined);
   }

@@ -16,14 +16,15 @@ export interface SysexIo {
 }
 
 export interface DeadmanOptions {
-  led: LedSpec;
+  /** Every LED on the board: the switch covers all their pins. */
+  leds: readonly LedSpec[];
   hostLost: HostLostLook;
   timeoutMs: number;
   clock: Clock;
   log: Log;
-  /** The board drew host lost and left the LED dark: draw the light again. */
+  /** The board drew host lost and left the LEDs dark: draw the lights again. */
   redraw(): void;
-  /** The signal shown, for the log line. */
+  /** The signal shown (each light's, when several), for the log line. */
   showing(): string;
 }
 
@@ -42,7 +43,7 @@ export class DeadmanSession {
   async start(): Promise<boolean> {
     if (!hasDeadman(this.io.firmware?.name)) return false;
     const { timeoutMs, log } = this.opts;
-    this.io.sysexCommand(configureMessage(this.opts.led, timeoutMs, this.opts.hostLost));
+    this.io.sysexCommand(configureMessage(this.opts.leds, timeoutMs, this.opts.hostLost));
     const state = await this.query(CONFIRM_WITHIN_MS);
     if (this.ended) return true;
     if (!state || state.timeoutMs !== timeoutMs) {

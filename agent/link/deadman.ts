@@ -19,28 +19,42 @@ export const MAX_HEARTBEAT_TIMEOUT_MS = 2 ** 21 - 1;
 
 const seven = (n: number, groups: number) => Array.from({ length: groups }, (_, i) => (n >> (7 * i)) & 0x7f);
 
-/** CONFIGURE's data bytes (after the ID): the timeout, then how each LED pin draws host lost. */
-export function configureMessage(spec: LedSpec, timeoutMs: number, look: HostLostLook): number[] {
+/**
+ * How many pins the firmware's dead-man's switch draws host lost on (firmware/README.md,
+ * CONFIGURE: 0..8 entries; more is ignored whole). Every pin of every light must be among them,
+ * or a light the switch does not know would keep its colour when the agent dies: so the lights
+ * file is refused past it (single: 1 pin, rgb and traffic: 3).
+ */
+export const DEADMAN_MAX_PINS = 8;
+
+/** CONFIGURE's data bytes (after the ID): the timeout, then how each pin of each LED draws host lost. */
+export function configureMessage(leds: LedSpec | readonly LedSpec[], timeoutMs: number, look: HostLostLook): number[] {
   // Wider values would wrap (35m arming 2.8 s); the command line refuses them first.
   if (!(timeoutMs >= 0 && timeoutMs <= MAX_HEARTBEAT_TIMEOUT_MS)) throw new RangeError(`heartbeat timeout ${timeoutMs} ms is outside 0..${MAX_HEARTBEAT_TIMEOUT_MS}`);
-  const entries: [number, HostLostChannel][] =
-    spec.kind === "single"
-      ? [[spec.pin, look.single]]
-      : spec.kind === "traffic"
-        ? [
-            [spec.pins.red, look.traffic.red],
-            [spec.pins.yellow, look.traffic.yellow],
-            [spec.pins.green, look.traffic.green],
-          ]
-        : [
-            [spec.pins.red, look.channels.red],
-            [spec.pins.green, look.channels.green],
-            [spec.pins.blue, look.channels.blue],
-          ];
-  const anode = spec.kind === "rgb" && spec.anode ? 1 : 0;
+  const entries = (Array.isArray(leds) ? (leds as readonly LedSpec[]) : [leds as LedSpec]).flatMap((spec) => entriesOf(spec, look));
+  // The firmware would ignore the whole message, leaving no light covered; the lights file refuses it first.
+  if (entries.length > DEADMAN_MAX_PINS) throw new RangeError(`${entries.length} LED pins: the dead-man's switch holds at most ${DEADMAN_MAX_PINS}`);
   const bytes = [CONFIGURE, ...seven(timeoutMs, 3)];
-  for (const [pin, ch] of entries) bytes.push(pin, PATTERNS[ch.pattern], ...seven(ch.periodMs, 2), ...seven(ch.level, 2), anode);
+  for (const [pin, ch, anode] of entries) bytes.push(pin, PATTERNS[ch.pattern], ...seven(ch.periodMs, 2), ...seven(ch.level, 2), anode);
   return bytes;
+}
+
+/** One LED's entries: its pins, how each draws host lost, and its dark level (1: common anode). */
+function entriesOf(spec: LedSpec, look: HostLostLook): [number, HostLostChannel, number][] {
+  if (spec.kind === "single") return [[spec.pin, look.single, 0]];
+  if (spec.kind === "traffic") {
+    return [
+      [spec.pins.red, look.traffic.red, 0],
+      [spec.pins.yellow, look.traffic.yellow, 0],
+      [spec.pins.green, look.traffic.green, 0],
+    ];
+  }
+  const anode = spec.anode ? 1 : 0;
+  return [
+    [spec.pins.red, look.channels.red, anode],
+    [spec.pins.green, look.channels.green, anode],
+    [spec.pins.blue, look.channels.blue, anode],
+  ];
 }
 
 export interface DeadmanState {

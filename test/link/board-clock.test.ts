@@ -38,12 +38,12 @@ async function rig(t: { after(fn: () => Promise<void>): void }) {
   const link = new BoardLink({
     serial: "auto",
     usbIds: [],
-    led: RGB,
+    lights: [{ name: "lights[0]", led: RGB, field: "--led" }],
     hostLost: HOST_LOST,
     access,
     log: createLog({ level: "debug", format: "json", destination: logs.stream() }),
     clock,
-    drawOn: (b) => createLamp(b, RGB),
+    drawOn: createLamp,
     // Disarmed: the firmware's own timeout runs on the chip's clock, not on the test's.
     heartbeatTimeoutMs: 0,
     onFatal: (m) => assert.fail(m),
@@ -76,7 +76,7 @@ function versionReport(port: () => SerialPortLike): Promise<void> {
 
 test("BoardLink: what show() asked before the board was there is drawn once it connects", async (t) => {
   const { link, logs, led } = await rig(t);
-  link.show("failed");
+  link.show(0, "failed");
   link.start();
   const connected = await logs.waitFor((l) => l.event === "board-connected", 15_000, "board-connected");
   assert.equal(connected.signal, "failed");
@@ -85,7 +85,7 @@ test("BoardLink: what show() asked before the board was there is drawn once it c
 
 test("BoardLink: a board that answers the probe stays; one that stops answering is given up, searched for after the backoff, and drawn on again", async (t) => {
   const { uno, clock, link, logs, searches, led, port, device } = await rig(t);
-  link.show("failed");
+  link.show(0, "failed");
   link.start();
   await logs.waitFor((l) => l.event === "deadman-disarmed", 15_000, "the firmware's confirmation");
   await led.waitForLed("red");
@@ -114,7 +114,7 @@ test("BoardLink: a board that answers the probe stays; one that stops answering 
   // light moves on meanwhile, and the board comes back to life.
   const given = port();
   if (device.port) await new Promise((resolve) => given.once("close", resolve));
-  link.show("ok");
+  link.show(0, "ok");
   uno.start();
   const lostAt = clock.now();
   clock.advance(FIRST_RETRY.atLeast - 1);
