@@ -21,6 +21,8 @@ export interface HttpAddress {
 }
 
 export interface Config {
+  /** The lights file (agent/cli/lights-file.ts); absent: one light from --led, --namespace, --selector, --kinds. */
+  config?: string;
   kubeconfig?: string;
   /** Kubeconfig contexts, one cluster each (`in-cluster`: the pod's own service account); empty: the current context. */
   contexts: string[];
@@ -80,6 +82,8 @@ interface Flag<K extends keyof Config = keyof Config> {
 // One entry per flag. A flag given twice keeps the last value (as kubectl's flags do), except
 // the repeatable ones.
 const FLAGS: Flag[] = [
+  flag({ name: "config", key: "config", value: "PATH", parse: nonEmpty("a file path"),
+    help: "a YAML file describing several lights, each an LED and the objects it stands for (README: the lights file); replaces --led, --namespace, --selector and --kinds" }),
   flag({ name: "kubeconfig", key: "kubeconfig", value: "PATH", parse: nonEmpty("a file path"),
     help: "kubeconfig file (default: every file in $KUBECONFIG merged, else in-cluster config, else ~/.kube/config)" }),
   flag({ name: "context", key: "contexts", value: "NAME", repeatable: true, parse: parseContext,
@@ -206,10 +210,15 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   }
 
   const result = config as Config;
+  const mixed = SINGLE_LIGHT.find((key) => chosen.has("config") && chosen.has(key));
+  if (mixed) return { ok: false, error: `${from.get(mixed)}: cannot be combined with ${from.get("config")}: the lights file gives each light its own ${mixed === "namespaces" ? "namespaces" : mixed}; move it into the file, or drop ${from.get("config")}` };
   const cross = crossCheck(result, (key) => from.get(key)!);
   if (cross) return { ok: false, error: cross };
   return { ok: true, command: command as Command, config: result, chosen };
 }
+
+/** The flags that describe the one light when there is no lights file. */
+const SINGLE_LIGHT = ["led", "namespaces", "selector", "kinds"] as const satisfies readonly (keyof Config)[];
 
 /** One flag's value: from the command line, else its environment twin, else its default. */
 function resolveFlag(def: Flag, flagged: string[] | undefined, twin: string | undefined): { ok: true; source: string; chosen: boolean; value: unknown } | { ok: false; error: string } {

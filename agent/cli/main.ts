@@ -2,7 +2,10 @@
 // the flag; everything after start-up is retried and logged, never a crash loop.
 // The agent's modules (johnny-five, serialport; seconds under tsx) are imported only by `run`, so a
 // bad flag or `help` answers at once.
+import { readFileSync } from "node:fs";
 import { envName, parseConfig, usage, type Config } from "./config.ts";
+import { lightContexts, readLightsFile } from "./lights-file.ts";
+import { singleLight, type LightSettings } from "../lights.ts";
 import type { Agent } from "../agent.ts";
 import { formatLedSpec } from "../light/led-spec.ts";
 import type { HttpServer } from "../http/server.ts";
@@ -53,9 +56,26 @@ function startFields(config: Config, clusters: readonly { server: string; contex
   };
 }
 
+/** The lights to drive: the lights file's (every field checked before anything starts), or one from the flags. */
+function lightsOf(config: Config): LightSettings[] {
+  if (config.config === undefined) return [singleLight(config)];
+  const read = readLightsFile(config.config, (path) => readFileSync(path, "utf8"));
+  if (!read.ok) die(`${setBy("config")}: ${read.error}`);
+  return read.value;
+}
+
+/** The contexts to watch: --context's, then those the lights name; one a light names that cannot be watched exits 2 naming its field. */
+function contextsOf(config: Config, lights: readonly LightSettings[], problem: (context: string) => string | undefined): string[] {
+  const contexts = lightContexts(lights, config.contexts, problem);
+  if (!contexts.ok) die(`${setBy("config")}: ${contexts.error}`);
+  return contexts.value;
+}
+
 async function run(config: Config): Promise<void> {
-  const [{ loadClusters, serverText, unusedProxyEnv, UsageError }, { createLog }, { installLastResort }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
+  const lights = lightsOf(config);
+  const [{ loadClusters, serverText, unusedProxyEnv, UsageError }, { contextProblem }, { createLog }, { installLastResort }, { startAgent }, { realSerial }, { startHttp }] = await Promise.all([
     import("./kubeconfig.ts"),
+    import("./kubeconfig-contexts.ts"),
     import("../log/logger.ts"),
     import("../log/last-resort.ts"),
     import("../agent.ts"),
@@ -64,7 +84,7 @@ async function run(config: Config): Promise<void> {
   ]);
   let clusters;
   try {
-    clusters = loadClusters(config, process.env);
+    clusters = loadClusters({ ...config, contexts: contextsOf(config, lights, contextProblem(config, process.env)) }, process.env);
   } catch (err) {
     if (err instanceof UsageError) die(err.message.replace(/^--(kubeconfig|context):/, (_, name: string) => `${setBy(name)}:`));
     throw err;
@@ -125,6 +145,8 @@ async function main(): Promise<void> {
       return;
     }
     case "demo": {
+      // The demo plays its story on one light of its own.
+      if (parsed.config.config !== undefined) die(`${setBy("config")}: the demo draws one light; drop the lights file (--led chooses its wiring)`);
       // The demo has its own defaults (an RGB LED, a short grace) unless the user chose.
       const { runDemo } = await import("../demo/demo.ts");
       const result = await runDemo(parsed.config, { ledGiven: parsed.chosen.has("led"), graceGiven: parsed.chosen.has("progressGrace") });

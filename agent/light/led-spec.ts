@@ -78,6 +78,14 @@ function parsePin(arg: string, shown: string): Parsed<number> {
   return { ok: true, value: pin };
 }
 
+/** The Uno's (and Nano's) PWM pins, which an RGB LED needs to mix colours. */
+export const UNO_PWM_PINS: readonly number[] = [3, 5, 6, 9, 10, 11];
+
+/** Every pin the wiring takes. */
+export function ledPins(spec: LedSpec): number[] {
+  return spec.kind === "single" ? [spec.pin] : Object.values(spec.pins);
+}
+
 export function formatLedSpec(spec: LedSpec): string {
   if (spec.kind === "single") return `single:${spec.pin}`;
   if (spec.kind === "traffic") return `traffic:${spec.pins.red},${spec.pins.yellow},${spec.pins.green}`;

@@ -35,6 +35,7 @@ test("every flag with a bad value, and its environment twin, exits 2 with one li
   const runnable = ["--kubeconfig", kubeconfig, "--serial", join(dir, "no-such-tty"), "--log-level", "silent"];
 
   const cases: Case[] = [
+    { flag: "config", value: join(dir, "lights.yaml"), says: /lights\.yaml does not exist$/ },
     { flag: "kubeconfig", value: join(dir, "missing"), says: /does not exist/ },
     { flag: "kubeconfig", value: "", says: /is empty/, flagOnly: true },
     { flag: "context", value: "prod", says: /no context "prod" in .* \(it has: fluxlight-sim\)/, with: ["--kubeconfig", kubeconfig] },
@@ -61,6 +62,7 @@ test("every flag with a bad value, and its environment twin, exits 2 with one li
     { flag: "flux-namespace", value: "Flux_System", says: /is not a namespace name/ },
     { flag: "api-probe-interval", value: "50ms", says: /50ms is too short/ },
     { flag: "selector", value: " ", says: /is empty: expected a label selector/ },
+    { flag: "selector", value: "tier in (a", says: /"tier in \(a" is not a label selector/ },
     { flag: "output", value: "yaml", says: /"yaml" is not one of table, json/ },
     { flag: "log-level", value: "verbose", says: /"verbose" is not one of trace, debug/ },
     { flag: "log-format", value: "xml", says: /"xml" is not one of json, pretty/ },

@@ -187,3 +187,18 @@ test("chosen: the fields a flag or its twin set, not the defaults (the demo keep
   assert.ok(r.ok);
   assert.deepEqual([...r.chosen].sort(), ["led", "progressGrace"]);
 });
+
+test("--config (or FLUXLIGHT_CONFIG) with a single-light flag or its twin: refused, naming both", () => {
+  assert.equal(ok(["run", "--config", "/etc/fluxlight/lights.yaml", "--context", "home"]).config, "/etc/fluxlight/lights.yaml");
+  assert.equal(ok(["run"], { FLUXLIGHT_CONFIG: "lights.yaml" }).config, "lights.yaml");
+  assert.equal(error(["run", "--config", "l.yaml", "--led", "single:12"]), "--led: cannot be combined with --config: the lights file gives each light its own led; move it into the file, or drop --config");
+  assert.equal(error(["run", "--namespace", "apps"], { FLUXLIGHT_CONFIG: "l.yaml" }), "--namespace: cannot be combined with FLUXLIGHT_CONFIG: the lights file gives each light its own namespaces; move it into the file, or drop FLUXLIGHT_CONFIG");
+  assert.match(error(["run", "--config", "l.yaml"], { FLUXLIGHT_SELECTOR: "a=b" }), /^FLUXLIGHT_SELECTOR: cannot be combined with --config: .* its own selector/);
+  assert.match(error(["run", "--config", "l.yaml", "--kinds", "Bucket"]), /^--kinds: cannot be combined with --config: .* its own kinds/);
+  assert.equal(error(["run", "--config", ""]), "--config: is empty: expected a file path");
+});
+
+test("--selector is checked as kubectl -l reads it", () => {
+  assert.equal(ok(["run", "--selector", "tier in (a,b),!legacy"]).selector, "tier in (a,b),!legacy");
+  assert.match(error(["run", "--selector", "tier in (a"]), /^--selector: "tier in \(a" is not a label selector/);
+});
