@@ -38,6 +38,8 @@ export interface ObjectRef {
  * fields when the object's shape is not one a verdict can be drawn from.
  */
 export interface ObjectView extends ObjectRef {
+  /** metadata.labels, for the lights' selectors; the agent reads them as it routes and does not keep them. */
+  labels?: Record<string, string>;
   generation?: number;
   observedGeneration?: number;
   suspend: boolean;

@@ -92,3 +92,37 @@ export function scopeMatcher(scope: LightScope, cluster?: string): ((o: Candidat
     return selector === undefined || selector(o.labels);
   };
 }
+
+/** One list+watch the lights need: a namespace (absent: all) and, when every light that needs it agrees on one, the selector the server applies. */
+export interface PlannedScope {
+  namespace?: string;
+  selector?: string;
+}
+
+/**
+ * What to watch for these lights in one cluster: the union of their scopes, one list+watch per
+ * (kind, namespace) however many lights overlap there. A light's selector goes to the API server
+ * only when every light that watches the kind has the same one; otherwise the agent applies it
+ * (and `names`, always). `kinds`: the union, absent when some light takes every kind.
+ */
+export function watchPlan(scopes: readonly LightScope[]): { kinds?: WatchedKind[]; namespaces: string[]; scopesOf(kind: string): PlannedScope[] } {
+  const allKinds = scopes.some((s) => s.kinds === undefined);
+  const kinds = allKinds ? undefined : [...new Map(scopes.flatMap((s) => s.kinds!).map((k) => [k.kind, k])).values()];
+  const covering = (kind: string) => scopes.filter((s) => s.kinds === undefined || s.kinds.some((k) => k.kind === kind));
+  const union = (of: readonly LightScope[]) => {
+    const each = of.map(namespacesOf);
+    return each.some((ns) => ns.length === 0) ? [] : [...new Set(each.flat())];
+  };
+  return {
+    kinds,
+    namespaces: union(scopes),
+    scopesOf(kind) {
+      const lights = covering(kind);
+      const selectors = new Set(lights.map((s) => s.selector));
+      const selector = selectors.size === 1 ? [...selectors][0] : undefined;
+      const namespaces = union(lights);
+      const of = (namespace?: string): PlannedScope => ({ ...(namespace === undefined ? {} : { namespace }), ...(selector === undefined ? {} : { selector }) });
+      return namespaces.length ? namespaces.map(of) : [of()];
+    },
+  };
+}

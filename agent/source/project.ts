@@ -32,11 +32,13 @@ export function project(raw: unknown, kind?: string): ObjectView {
   // key, log and later forget the object.
   const obj = isFields(raw) ? raw : undefined;
   const meta = obj && isFields(obj.metadata) ? obj.metadata : undefined;
+  const labels = labelsOf(meta);
   const view: ObjectView = {
     // The watched kind wins: list items and watch events must key the object the same way.
     kind: kind ?? (typeof obj?.kind === "string" ? obj.kind : ""),
     namespace: typeof meta?.namespace === "string" ? meta.namespace : "",
     name: typeof meta?.name === "string" ? meta.name : "",
+    ...(labels ? { labels } : {}),
     suspend: false,
     conditions: [],
   };
@@ -55,6 +57,7 @@ export function project(raw: unknown, kind?: string): ObjectView {
       kind: view.kind,
       namespace: view.namespace,
       name: view.name,
+      ...(labels ? { labels } : {}),
       suspend: false,
       conditions: [],
       unreadable: err.message,
@@ -130,6 +133,13 @@ function condition(raw: unknown, path: string): ConditionView {
   return view;
 }
 
+/** metadata.labels, read with the identity (a light's selector may count an unreadable object too); a value that is not a string is no label. */
+function labelsOf(meta: Fields | undefined): Record<string, string> | undefined {
+  const raw = meta && field(meta, "labels");
+  const labels = isFields(raw) ? Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string") : [];
+  return labels.length ? Object.fromEntries(labels) : undefined;
+}
+
 /** A key's value, with JSON null read as absent (clients disagree on which they send). */
 function field(obj: Fields, key: string): unknown {
   const value = Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
@@ -162,17 +172,14 @@ export function cap(text: string, limit: number): string {
 }
 
 /**
- * A flat copy of `text`. V8 makes a slice of a long string a view into it, so a capped 1 MiB
- * message would keep the whole megabyte alive for as long as the projection lives (until
- * something happened to flatten it, such as logging it).
+ * A flat copy of `text`. V8 makes a slice of a long string a view into it, so a capped 1 MiB message
+ * would keep the whole megabyte alive as long as the projection lives (until something flattened it).
  */
 function detach(text: string): string {
   return Buffer.from(text, "utf16le").toString("utf16le");
 }
 
-function isFields(value: unknown): value is Fields {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const isFields = (value: unknown): value is Fields => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** What a value is, in a few words, for an unreadable sentence (never the value itself: it could be huge). */
 function describe(value: unknown): string {
@@ -186,9 +193,7 @@ function describe(value: unknown): string {
       return Number.isFinite(value) ? `the number ${value}` : "a non-finite number";
     case "boolean":
       return `${value}`;
-    case "object":
-      return "an object";
     default:
-      return `a ${typeof value}`;
+      return typeof value === "object" ? "an object" : `a ${typeof value}`;
   }
 }
