@@ -10,29 +10,25 @@ import type { ClusterAccess } from "./kube/client.ts";
 import type { ClusterView, Connectivity, Evaluation, ObjectRef, ObjectView, Signal, Verdict } from "./model.ts";
 import { refKey } from "./model.ts";
 import { evaluate } from "./status/verdict.ts";
-import { createSignalState, decide, observeConnectivity, observeControllers, observeList, transition, type ControllerDown, type SignalState } from "./signal/index.ts";
+import type { ControllerDown } from "./signal/index.ts";
 import { acrossClusters } from "./source/connectivity.ts";
-import type { WatchedKind } from "./source/kinds.ts";
+import { watchPlan } from "./source/light-scope.ts";
 import { ScopedStore, scopeKey, type Scope } from "./source/store.ts";
 import { createLamp } from "./light/lamp.ts";
 import { HOST_LOST } from "./light/looks.ts";
-import type { LedSpec } from "./light/led-spec.ts";
 import { BoardLink, type BoardState } from "./link/board.ts";
 import type { SerialAccess, UsbId } from "./link/ports.ts";
 import { deletedLine, listedLine, signalLine, verdictNews, type Line, type Said } from "./log/story.ts";
 import type { Log } from "./log/logger.ts";
 import { systemClock, type Clock, type TimerHandle } from "./shared/clock.ts";
 import { ClusterWatch, type ClusterSink } from "./cluster.ts";
+import { Lights, type LightSettings, type LightSnapshot, type Observed } from "./lights.ts";
 
 export interface AgentSettings {
-  /** Kinds to watch; absent: every Flux kind the cluster serves. */
-  kinds?: WatchedKind[];
-  /** Namespaces to watch; empty: the whole cluster. */
-  namespaces: string[];
-  selector?: string;
+  /** Each light's LED and the objects it stands for (./lights.ts); what is watched is the union of their scopes. */
+  lights: LightSettings[];
   serial: string;
   usbIds: UsbId[];
-  led: LedSpec;
   progressGraceMs: number;
   stuckAfterMs: number;
   /** fluxlight firmware's dead-man's switch; 0 disarms it. */
@@ -63,9 +59,8 @@ export interface AgentDeps {
 
 /** What the agent knows right now, for /metrics and /readyz (read at scrape time). */
 export interface AgentSnapshot {
-  signal: Signal | undefined;
-  /** ms (the agent's clock) of the last signal transition. */
-  lastTransitionAt: number | undefined;
+  /** What each light shows, in the order of the settings' lights. */
+  lights: LightSnapshot[];
   /** `cluster`: the context name, once several clusters are watched. */
   objects: { cluster?: string; kind: string; verdict: Verdict; count: number }[];
   board: { state: BoardState; connected: boolean; path?: string; firmware?: string };
@@ -78,17 +73,11 @@ export interface AgentSnapshot {
 }
 
 export interface Agent {
-  /** The signal the light shows (undefined before the first decision). */
+  /** The signal the first light shows (the only one without a lights file); undefined before the first decision. */
   readonly signal: Signal | undefined;
   snapshot(): AgentSnapshot;
   /** Switch the LED off and let go of the board and the cluster. */
   stop(): Promise<void>;
-}
-
-/** One object as the store keeps it: its identity and its verdict. */
-interface Observed {
-  ref: ObjectRef;
-  evaluation: Evaluation;
 }
 
 export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
@@ -96,7 +85,7 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
   shell.start();
   return {
     get signal() {
-      return shell.shown;
+      return shell.lights.snapshot()[0]?.signal;
     },
     snapshot: () => shell.snapshot(),
     stop: () => shell.stop(),
@@ -104,9 +93,8 @@ export function startAgent(settings: AgentSettings, deps: AgentDeps): Agent {
 }
 
 class Shell implements ClusterSink {
-  shown: Signal | undefined;
-  private lastTransitionAt: number | undefined;
-  private state: SignalState;
+  /** Every light's signal state; each hears only its own scope's objects (./lights.ts). */
+  readonly lights: Lights;
   private readonly store = new ScopedStore<Observed>();
   private readonly said = new Map<string, Said>();
   /** Every cluster watched, by context name ("" for the one cluster when only one is). */
@@ -128,17 +116,23 @@ class Shell implements ClusterSink {
     private readonly deps: AgentDeps,
   ) {
     this.clock = deps.clock ?? systemClock;
-    this.state = createSignalState({ progressGrace: settings.progressGraceMs, stuckAfter: settings.stuckAfterMs });
-    const { serial, usbIds, led, heartbeatTimeoutMs } = settings;
-    this.board = new BoardLink({ serial, usbIds, lights: [{ name: "light", led, field: "--led" }], hostLost: HOST_LOST, heartbeatTimeoutMs, access: deps.access, log: deps.log, clock: this.clock, drawOn: createLamp, onFatal: deps.onFatal });
-    const { kinds, namespaces, selector, fluxNamespace, apiProbeIntervalMs } = settings;
+    this.lights = new Lights(settings.lights, { progressGrace: settings.progressGraceMs, stuckAfter: settings.stuckAfterMs });
+    const { serial, usbIds, heartbeatTimeoutMs } = settings;
+    const lights = settings.lights.map((l, i) => ({ name: l.name, led: l.led, field: l.ledField ?? `--config: lights[${i}].led` }));
+    this.board = new BoardLink({ serial, usbIds, lights, hostLost: HOST_LOST, heartbeatTimeoutMs, access: deps.access, log: deps.log, clock: this.clock, drawOn: createLamp, onFatal: deps.onFatal });
+    // What is watched: the union of the lights' scopes, one list+watch per (kind, namespace).
+    const plan = watchPlan(settings.lights);
+    const selectors = new Set(settings.lights.map((l) => l.selector));
+    const selector = selectors.size === 1 ? [...selectors][0] : undefined;
+    const { kinds, namespaces, scopesOf } = plan;
+    const { fluxNamespace, apiProbeIntervalMs } = settings;
     const { rediscoverMs, requestDeadlineMs } = deps;
     const accesses = Array.isArray(deps.cluster) ? (deps.cluster as readonly ClusterAccess[]) : [deps.cluster as ClusterAccess];
     for (const access of accesses) {
       // One cluster stays unnamed: its logs, metrics and objects read as they always have.
       const name = accesses.length > 1 ? access.context : undefined;
       if (this.clusters.has(name ?? "")) throw new Error(`context ${access.context} is given twice`);
-      const watch = new ClusterWatch(access, { name, kinds, namespaces, selector, fluxNamespace, apiProbeIntervalMs, rediscoverMs, requestDeadlineMs }, this, { log: deps.log, clock: this.clock });
+      const watch = new ClusterWatch(access, { name, kinds, namespaces, selector, scopesOf, fluxNamespace, apiProbeIntervalMs, rediscoverMs, requestDeadlineMs }, this, { log: deps.log, clock: this.clock });
       this.clusters.set(name ?? "", watch);
     }
   }
@@ -163,11 +157,9 @@ class Shell implements ClusterSink {
     const first = !this.listedScopes.has(scopeKey(scope));
     this.listedScopes.add(scopeKey(scope));
     const observed = views.map((view): Observed => ({ ref: view, evaluation: evaluate(view) }));
-    const { deleted } = this.store.replace(scope, observed);
-    for (const ref of deleted) this.said.delete(refKey(ref));
+    // One signal event per light for the whole list: per item, 10,000 objects took minutes.
+    this.route(scope, observed, this.store.replace(scope, observed).deleted);
     const lines = observed.map(({ ref, evaluation }) => this.news(ref, evaluation, first));
-    // One signal event for the whole list: per item, 10,000 objects took minutes.
-    this.state = observeList(this.state, observed, deleted, this.clock.now());
     for (const line of lines) if (line) this.write(line);
     this.write(listedLine(scope, views, observed.map((o) => o.evaluation.verdict)));
     this.reconsider();
@@ -185,20 +177,19 @@ class Shell implements ClusterSink {
 
   drop(scope: Scope): void {
     this.flush();
-    const { deleted } = this.store.drop(scope);
-    for (const ref of deleted) this.said.delete(refKey(ref));
-    this.state = observeList(this.state, [], deleted, this.clock.now());
+    this.route(scope, [], this.store.drop(scope).deleted);
   }
 
   connectivity(): void {
     this.flush();
-    this.state = observeConnectivity(this.state, this.connectivityOf(), this.clock.now());
+    // Each light: the view of the clusters it covers (all of them when it names none).
+    this.lights.connectivity((clusters) => this.connectivityOf(clusters.length ? clusters : undefined), this.clock.now());
     this.reconsider();
   }
 
   controllers(): void {
     const t = this.clock.now();
-    this.state = observeControllers(this.state, this.controllersDownAt(t), t);
+    this.lights.controllers(this.controllersDownAt(t), t);
     this.reconsider();
   }
 
@@ -240,46 +231,59 @@ class Shell implements ClusterSink {
   private flush(): void {
     this.burstQueued = false;
     if (this.burst.size === 0) return;
-    const observed: Observed[] = [];
-    const gone: ObjectRef[] = [];
     const lines: Line[] = [];
     for (const { ref, evaluation } of this.unsaid) {
       const line = this.news(ref, evaluation, false);
       if (line) lines.push(line);
     }
     this.unsaid.length = 0;
+    // One cluster's share of the burst at a time: each light matches per cluster (one cluster: one batch).
+    const byCluster = new Map<string | undefined, { scope: Scope; observed: Observed[]; gone: ObjectRef[] }>();
     for (const { scope, ref, evaluation } of this.burst.values()) {
+      let batch = byCluster.get(scope.cluster);
+      if (!batch) byCluster.set(scope.cluster, (batch = { scope, observed: [], gone: [] }));
       if (evaluation) {
         this.store.upsert(scope, { ref, evaluation });
-        observed.push({ ref, evaluation });
+        batch.observed.push({ ref, evaluation });
       } else if (this.store.delete(scope, ref)) {
-        gone.push(ref);
-        if (this.said.delete(refKey(ref))) lines.push(deletedLine(ref));
+        batch.gone.push(ref);
+        if (this.said.has(refKey(ref))) lines.push(deletedLine(ref));
       }
     }
     this.burst.clear();
-    this.state = observeList(this.state, observed, gone, this.clock.now());
+    for (const { scope, observed, gone } of byCluster.values()) this.route(scope, observed, gone);
     // The light first, the words after (a log line costs about a quarter of a millisecond).
     this.reconsider(() => lines.forEach((line) => this.write(line)));
   }
 
   // --- the signal ----------------------------------------------------------------------------
 
-  /** Decide, draw a change, and arm the one timer the signal asks for. `beforeSignalLine`: lines that explain the change. */
+  /**
+   * A list or a burst of one scope's cluster, as one event per light it concerns. Labels are read
+   * by the lights' selectors here and not kept: the store holds thousands of objects.
+   */
+  private route(scope: Scope, observed: Observed[], gone: ObjectRef[]): void {
+    this.lights.observe(scope.cluster ?? this.onlyContext, observed, gone, this.clock.now());
+    for (const { ref } of observed) delete (ref as ObjectView).labels;
+    for (const ref of gone) this.said.delete(refKey(ref));
+  }
+
+  /** The context of the one unnamed cluster (a light's `clusters` may name it), else undefined. */
+  private get onlyContext(): string | undefined {
+    const cluster = this.deps.cluster;
+    return Array.isArray(cluster) ? (cluster.length === 1 ? (cluster[0] as ClusterAccess).context : undefined) : (cluster as ClusterAccess).context;
+  }
+
+  /** Decide every light, draw each change, and arm the one timer the lights ask for. `beforeSignalLine`: lines that explain the changes. */
   private reconsider(beforeSignalLine?: () => void): void {
     const t = this.clock.now();
-    if (this.state.controllersDown.length) this.state = observeControllers(this.state, this.controllersDownAt(t), t); // the evidence in today's words
-    const decision = decide(this.state, t);
-    const change = transition(this.shown, decision);
-    if (change) {
-      this.shown = change.to;
-      this.lastTransitionAt = t;
-      this.board.show(0, change.to);
-    }
+    if (this.lights.anyControllerDown) this.lights.controllers(this.controllersDownAt(t), t); // the evidence in today's words
+    const { changes, nextWakeAt: at } = this.lights.decide(t);
+    for (const { index, change } of changes) this.board.show(index, change.to);
     beforeSignalLine?.();
-    if (change) this.write(signalLine(change));
+    const named = this.settings.lights.length > 1;
+    for (const { name, change } of changes) this.write(signalLine(change, name, named));
     this.clock.clear(this.wake);
-    const at = decision.nextWakeAt;
     this.wake = at === undefined || this.stopped ? undefined : this.clock.set(() => this.reconsider(), Math.max(0, at - t) + 1);
   }
 
@@ -304,8 +308,7 @@ class Shell implements ClusterSink {
     }
     const clusters = [...this.clusters.values()];
     return {
-      signal: this.shown,
-      lastTransitionAt: this.lastTransitionAt,
+      lights: this.lights.snapshot(),
       objects: [...counts.values()],
       board: this.board.snapshot(),
       watching: clusters.every((c) => c.watching),

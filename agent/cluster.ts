@@ -37,9 +37,11 @@ export interface ClusterSettings {
   name?: string;
   /** Kinds to watch; absent: every Flux kind the cluster serves. */
   kinds?: WatchedKind[];
-  /** Namespaces to watch; empty: the whole cluster. */
+  /** The namespaces watched (empty: all) and the lights' common selector, for the `watching` line. */
   namespaces: readonly string[];
   selector?: string;
+  /** One kind's list+watches, a namespace and a selector each: the lights' union (source/light-scope.ts watchPlan). */
+  scopesOf(kind: string): readonly { namespace?: string; selector?: string }[];
   /** Where the Flux controllers' Deployments and Leases are; default flux-system. */
   fluxNamespace?: string;
   /** How often (and with what deadline) to ask whether the API server answers; default 10 s. */
@@ -133,9 +135,8 @@ export class ClusterWatch implements SourceSink {
   }
 
   private scopesOf(kind: WatchedKind): Scope[] {
-    const namespaces = this.settings.namespaces.length ? [...new Set(this.settings.namespaces)] : [undefined];
     const cluster = this.name === undefined ? {} : { cluster: this.name };
-    return namespaces.map((namespace) => ({ ...cluster, kind: kind.kind, namespace, selector: this.settings.selector }));
+    return this.settings.scopesOf(kind.kind).map(({ namespace, selector }) => ({ ...cluster, kind: kind.kind, namespace, selector }));
   }
 
   private watch(kind: WatchedKind): void {

@@ -35,18 +35,23 @@ export function exitOnSignals(stop: () => Promise<void>): void {
   process.once("SIGINT", shutdown);
 }
 
-/** The start line's fields: every setting in force, as a person would write it (several clusters: each one's). */
-function startFields(config: Config, clusters: readonly { server: string; context: string; kubeconfig: string }[]): Record<string, unknown> {
+/** The start line's fields: every setting in force, as a person would write it (several clusters: each one's; a lights file: each light's). */
+function startFields(config: Config, lights: readonly LightSettings[], clusters: readonly { server: string; context: string; kubeconfig: string }[]): Record<string, unknown> {
   const [one] = clusters;
+  const scope = (l: LightSettings) => ({
+    kinds: l.kinds?.map((k) => k.kind) ?? "all served",
+    namespaces: l.namespaces.length ? l.namespaces : "all",
+    selector: l.selector ?? null,
+  });
+  const each = config.config === undefined
+    ? { ...scope(lights[0]!), led: formatLedSpec(lights[0]!.led) }
+    : { config: config.config, lights: lights.map((l) => ({ name: l.name, led: formatLedSpec(l.led), ...scope(l), names: l.names, clusters: l.clusters })) };
   return {
     event: "start",
     ...(clusters.length === 1 ? { cluster: one!.server, context: one!.context, kubeconfig: one!.kubeconfig } : { clusters }),
-    kinds: config.kinds?.map((k) => k.kind) ?? "all served",
-    namespaces: config.namespaces.length ? config.namespaces : "all",
-    selector: config.selector ?? null,
+    ...each,
     serial: config.serial,
     usbIds: config.usbIds.map((u) => `${u.vendorId}:${u.productId ?? "*"}`),
-    led: formatLedSpec(config.led),
     progressGrace: formatDuration(config.progressGrace),
     stuckAfter: formatDuration(config.stuckAfter),
     heartbeatTimeout: formatDuration(config.heartbeatTimeout),
@@ -91,13 +96,13 @@ async function run(config: Config): Promise<void> {
   }
   const log = createLog({ level: config.logLevel, format: config.logFormat });
   installLastResort(log);
-  log.info(startFields(config, clusters.map((c) => ({ server: serverText(c), context: c.context, kubeconfig: c.source }))), "fluxlight starting");
+  log.info(startFields(config, lights, clusters.map((c) => ({ server: serverText(c), context: c.context, kubeconfig: c.source }))), "fluxlight starting");
   const proxyEnv = unusedProxyEnv(process.env);
   if (proxyEnv.length) {
     log.info({ event: "proxy-env-unused", vars: proxyEnv }, `${proxyEnv.join(", ")} set but not used: fluxlight reaches the API server directly, or through the kubeconfig cluster's proxy-url`);
   }
   const agent: Agent = startAgent(
-    { kinds: config.kinds, namespaces: config.namespaces, selector: config.selector, serial: config.serial, usbIds: config.usbIds, led: config.led, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout, fluxNamespace: config.fluxNamespace, apiProbeIntervalMs: config.apiProbeInterval },
+    { lights, serial: config.serial, usbIds: config.usbIds, progressGraceMs: config.progressGrace, stuckAfterMs: config.stuckAfter, heartbeatTimeoutMs: config.heartbeatTimeout, fluxNamespace: config.fluxNamespace, apiProbeIntervalMs: config.apiProbeInterval },
     {
       cluster: clusters,
       access: realSerial,
@@ -139,7 +144,8 @@ async function main(): Promise<void> {
       return run(parsed.config);
     case "status": {
       const { runStatus } = await import("./status.ts");
-      process.exitCode = await runStatus(parsed.config, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      const lights = parsed.config.config === undefined ? undefined : lightsOf(parsed.config);
+      process.exitCode = await runStatus({ ...parsed.config, lights }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
       // A request to a silent server may still be open: the answer is printed, so do not wait on it.
       setTimeout(() => process.exit(), 500).unref();
       return;

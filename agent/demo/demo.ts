@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SerialPortStream } from "@serialport/stream";
 import { accessFromFile } from "../kube/request-options.ts";
 import { startAgent } from "../agent.ts";
+import { singleLight } from "../lights.ts";
 import { createLog } from "../log/logger.ts";
 import { escapeText } from "../text/escape.ts";
 import type { SerialAccess, SerialPortLike } from "../link/ports.ts";
@@ -87,7 +88,7 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
 
   let fatal: string | undefined;
   const agent = startAgent(
-    { namespaces: [], serial: "auto", usbIds: [], led, progressGraceMs: grace, stuckAfterMs: Math.max(config.stuckAfter, grace * 2), heartbeatTimeoutMs: config.heartbeatTimeout },
+    { lights: [singleLight({ led, namespaces: [] })], serial: "auto", usbIds: [], progressGraceMs: grace, stuckAfterMs: Math.max(config.stuckAfter, grace * 2), heartbeatTimeoutMs: config.heartbeatTimeout },
     { cluster: accessFromFile(kubeconfigPath), access, log, onFatal: (m) => (fatal = m) },
   );
 

@@ -54,10 +54,10 @@ export const FIGURES: readonly Figure[] = [
   },
   {
     name: "fluxlight_signal",
-    help: "The signal the light shows: 1 for the current one (starting, unknown, failed, progressing or ok), 0 for the others; all 0 before the first.",
+    help: "The signal each light shows (light: its name in the lights file, lights[0] without one): 1 for the current one (starting, unknown, failed, progressing or ok), 0 for the others; all 0 before the first.",
     type: "gauge",
-    labelNames: ["signal"],
-    samples: (s) => SIGNALS.map((signal) => ({ labels: { signal }, value: signal === s.signal ? 1 : 0 })),
+    labelNames: ["light", "signal"],
+    samples: (s) => s.lights.flatMap((light) => SIGNALS.map((signal) => ({ labels: { light: light.name, signal }, value: signal === light.signal ? 1 : 0 }))),
   },
   {
     name: "fluxlight_cluster_view",
@@ -86,9 +86,10 @@ export const FIGURES: readonly Figure[] = [
   },
   {
     name: "fluxlight_seconds_since_transition",
-    help: "Seconds since the light last changed signal; NaN before it has shown any.",
+    help: "Seconds since each light last changed signal; NaN before it has shown any.",
     type: "gauge",
-    samples: (s, now) => [{ value: s.lastTransitionAt === undefined ? Number.NaN : Math.max(0, now - s.lastTransitionAt) / 1000 }],
+    labelNames: ["light"],
+    samples: (s, now) => s.lights.map(({ name, lastTransitionAt: at }) => ({ labels: { light: name }, value: at === undefined ? Number.NaN : Math.max(0, now - at) / 1000 })),
   },
 ];
 

@@ -8,7 +8,10 @@ export interface Readiness {
   body: {
     watching: boolean;
     board: { state: string; connected: boolean; path: string | null; firmware: string | null };
+    /** The first light's signal (the only one without a lights file). */
     signal: string | null;
+    /** Each light's signal, by name. */
+    lights: Record<string, string | null>;
   };
 }
 
@@ -19,7 +22,8 @@ export function readiness(s: AgentSnapshot): Readiness {
       watching: s.watching,
       // null rather than absent, so that the shape is the same whatever the board is doing.
       board: { state: s.board.state, connected: s.board.connected, path: s.board.path ?? null, firmware: s.board.firmware ?? null },
-      signal: s.signal ?? null,
+      signal: s.lights[0]?.signal ?? null,
+      lights: Object.fromEntries(s.lights.map((l) => [l.name, l.signal ?? null])),
     },
   };
 }

@@ -76,12 +76,13 @@ export function listedLine(scope: { cluster?: string; kind: string; namespace?: 
   };
 }
 
-export function signalLine(change: Transition): Line {
+/** A light's change. `light`: its name, in the fields always; in the sentence when `named` (there are several). */
+export function signalLine(change: Transition, light?: string, named = false): Line {
   const causes = change.causes.map((c) => ({ ...c.ref, verdict: c.verdict, reason: c.reason, message: c.message }));
   const words = change.causes.map((c) => `${describeRef(c.ref)} ${c.reason}${c.message ? ": " + c.message : ""}`);
   return {
     level: "info",
-    fields: { event: "signal", from: change.from ?? null, to: change.to, summary: change.summary, causes },
-    text: `light ${change.from ?? "off"} → ${change.to}: ${change.summary}${words.length ? ": " + words.join("; ") : ""}`,
+    fields: { event: "signal", ...(light === undefined ? {} : { light }), from: change.from ?? null, to: change.to, summary: change.summary, causes },
+    text: `light ${named && light !== undefined ? `${light} ` : ""}${change.from ?? "off"} → ${change.to}: ${change.summary}${words.length ? ": " + words.join("; ") : ""}`,
   };
 }

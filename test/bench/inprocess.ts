@@ -5,6 +5,7 @@ import { Writable } from "node:stream";
 import { SerialPortStream } from "@serialport/stream";
 import { loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
 import { startAgent, type Agent } from "../../agent/agent.ts";
+import { singleLight } from "../../agent/lights.ts";
 import { createLog } from "../../agent/log/logger.ts";
 import type { SerialPortLike } from "../../agent/link/ports.ts";
 import { parseLedSpec } from "../../agent/light/led-spec.ts";
@@ -66,7 +67,7 @@ export async function fluxlightInProcess(cluster: Cluster, o: { led?: string } =
   if (!led.ok) throw new Error(led.error);
   const startedAt = performance.now();
   const agent = startAgent(
-    { namespaces: [], serial: "/dev/ttyACM0", usbIds: [], led: led.value, progressGraceMs: 20_000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000 },
+    { lights: [singleLight({ led: led.value, namespaces: [] })], serial: "/dev/ttyACM0", usbIds: [], progressGraceMs: 20_000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000 },
     { cluster: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}), access: { open: port.open, list: () => port.binding.list() }, log: createLog({ level: "info", format: "json", destination: sink }), onFatal: (m) => { throw new Error(m); } },
   );
   return {

@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { SerialPortStream } from "@serialport/stream";
 import { loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
 import { startAgent, type Agent, type AgentSettings } from "../../agent/agent.ts";
+import { singleLight } from "../../agent/lights.ts";
+import type { WatchedKind } from "../../agent/source/kinds.ts";
 import { createLog } from "../../agent/log/logger.ts";
 import type { SerialAccess, SerialPortLike } from "../../agent/link/ports.ts";
 import { DEFAULT_LED_SPEC, parseLedSpec, type LedSpec } from "../../agent/light/led-spec.ts";
@@ -151,12 +153,16 @@ export interface InProcessRig extends Board {
   stop(): Promise<void>;
 }
 
+/** The agent's settings a test may set; the single-light flags' fields make the one light unless `lights` is given. */
+export type RigSettings = Partial<AgentSettings> & { kinds?: WatchedKind[]; namespaces?: string[]; selector?: string };
+
 export interface RigOptions {
   firmware?: string;
+  /** The (first) light's LED, read by the rig's led(). */
   led?: LedSpec;
   objects?: JsonObject[];
   crds?: string[];
-  settings?: Partial<AgentSettings>;
+  settings?: RigSettings;
   /** Wrap the serial access (e.g. to put garbage on the line). */
   access?: (inner: SerialAccess) => SerialAccess;
   /** How often the agent looks for Flux kinds installed later. */
@@ -183,8 +189,10 @@ export async function startInProcess(o: RigOptions = {}): Promise<InProcessRig> 
   const spec = o.led ?? RGB;
   const fatal: string[] = [];
   const log = createLog({ level: "debug", format: "json", destination: logs.stream() });
+  const { kinds, namespaces, selector, ...settings } = o.settings ?? {};
+  const lights = settings.lights ?? [singleLight({ led: spec, namespaces: namespaces ?? [], selector, kinds })];
   const agent = startAgent(
-    { namespaces: [], serial: "auto", usbIds: [], led: spec, progressGraceMs: 20_000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000, ...o.settings },
+    { serial: "auto", usbIds: [], progressGraceMs: 20_000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000, ...settings, lights },
     {
       cluster: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}),
       access,

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
 import { loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
 import { startAgent } from "../../agent/agent.ts";
+import { singleLight } from "../../agent/lights.ts";
 import { createLog } from "../../agent/log/logger.ts";
 import { EmulatedUno } from "../../agent/sim/uno/uno.ts";
 import { UnoBinding } from "../../agent/sim/uno/binding.ts";
@@ -22,7 +23,7 @@ test("403 on listing kustomizations: unknown (blue, blinking) and the ClusterRol
   binding.attach("/dev/ttyACM0", uno);
   const logs = new LogBook();
   const agent = startAgent(
-    { namespaces: [], serial: "/dev/ttyACM0", usbIds: [], led: RGB, progressGraceMs: 1000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000 },
+    { lights: [singleLight({ led: RGB, namespaces: [] })], serial: "/dev/ttyACM0", usbIds: [], progressGraceMs: 1000, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000 },
     {
       cluster: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}),
       access: { open: (path) => new SerialPortStream({ binding, path, baudRate: 57600 }) as unknown as SerialPortLike, list: () => binding.list() },

@@ -1,11 +1,10 @@
 // The fault suite's rig: test/e2e's in-process rig (local API server, emulated Uno on fluxlight's
 // firmware, the agent in this process) with the knobs faults need — a short grace, a fast
 // rediscovery — and small helpers to make Flux objects pass and fail.
-import type { AgentSettings } from "../../agent/agent.ts";
 import type { ApiServer } from "../../agent/sim/apiserver/server.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { reconcileFailed, reconcileSucceeded } from "../../agent/sim/flux/controller.ts";
-import { startInProcess, RGB, type Board, type InProcessRig, type LogBook } from "../e2e/harness.ts";
+import { startInProcess, RGB, type Board, type InProcessRig, type LogBook, type RigSettings } from "../e2e/harness.ts";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 export { sleep };
@@ -27,7 +26,7 @@ export interface FaultRig extends InProcessRig {
   raw: string[];
 }
 
-export async function startFaultRig(o: { objects?: JsonObject[]; crds?: string[]; settings?: Partial<AgentSettings>; rediscoverMs?: number; requestDeadlineMs?: number } = {}): Promise<FaultRig> {
+export async function startFaultRig(o: { objects?: JsonObject[]; crds?: string[]; settings?: RigSettings; rediscoverMs?: number; requestDeadlineMs?: number } = {}): Promise<FaultRig> {
   const rig = await startInProcess({ ...o, led: RGB, settings: { progressGraceMs: GRACE, ...o.settings } });
   return Object.assign(rig, { server: rig.cluster.server, raw: rig.logs.raw });
 }

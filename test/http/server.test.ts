@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import type { AgentSnapshot } from "../../agent/agent.ts";
+import type { Signal } from "../../agent/model.ts";
 import { startHttp, type HttpServer } from "../../agent/http/server.ts";
 import { SIGNALS } from "../../agent/http/metrics.ts";
 import { parseExposition, valueOf } from "./exposition.ts";
@@ -17,16 +18,21 @@ const log = {
   },
 } as unknown as Parameters<typeof startHttp>[2];
 
-function snapshotWith(over: Partial<AgentSnapshot> = {}): AgentSnapshot {
+const L0 = { light: "lights[0]" };
+
+/** The one light's signal and last transition (the snapshot's `lights[0]`), or the snapshot's other fields. */
+type Over = Partial<Omit<AgentSnapshot, "lights">> & { signal?: Signal; lastTransitionAt?: number; lights?: AgentSnapshot["lights"] };
+
+function snapshotWith(over: Over = {}): AgentSnapshot {
+  const { signal, lastTransitionAt, ...rest } = { signal: "starting" as Signal | undefined, lastTransitionAt: 1_000 as number | undefined, ...over };
   return {
-    signal: "starting",
-    lastTransitionAt: 1_000,
+    lights: [{ name: "lights[0]", signal, lastTransitionAt }],
     objects: [],
     board: { state: "searching", connected: false },
     watching: false,
     watchRestarts: 0,
     events: 0,
-    ...over,
+    ...rest,
   };
 }
 
@@ -76,6 +82,7 @@ describe("HTTP endpoints", () => {
       watching: false,
       board: { state: "searching", connected: false, path: null, firmware: null },
       signal: "starting",
+      lights: { "lights[0]": "starting" },
     });
 
     snap = snapshotWith({ watching: true, signal: "ok", board: { state: "searching", connected: false } });
@@ -120,12 +127,13 @@ describe("HTTP endpoints", () => {
       Object.fromEntries(m.get("fluxlight_signal")!.samples.map((s) => [s.labels.signal, s.value])),
       { starting: 0, unknown: 0, failed: 1, progressing: 0, ok: 0 },
     );
+    assert.deepEqual(new Set(m.get("fluxlight_signal")!.samples.map((s) => s.labels.light)), new Set(["lights[0]"]), "the light is named");
     assert.equal(valueOf(m, "fluxlight_board_connected"), 1);
     assert.equal(m.get("fluxlight_watch_restarts_total")?.type, "counter");
     assert.equal(valueOf(m, "fluxlight_watch_restarts_total"), 4);
     assert.equal(m.get("fluxlight_events_total")?.type, "counter");
     assert.equal(valueOf(m, "fluxlight_events_total"), 117);
-    assert.equal(valueOf(m, "fluxlight_seconds_since_transition"), 60);
+    assert.equal(valueOf(m, "fluxlight_seconds_since_transition", L0), 60);
 
     for (const name of ["fluxlight_objects", "fluxlight_signal", "fluxlight_board_connected", "fluxlight_watch_restarts_total", "fluxlight_events_total", "fluxlight_seconds_since_transition"]) {
       assert.ok((m.get(name)?.help ?? "").length > 20, `${name} has a HELP text a person can read`);
@@ -139,19 +147,31 @@ describe("HTTP endpoints", () => {
     for (const signal of SIGNALS) {
       snap = snapshotWith({ signal, objects: [{ kind: "Bucket", verdict: "progressing", count: 2 }] });
       const m = parseExposition((await fetchPath(server.port, "/metrics")).body);
-      for (const other of SIGNALS) assert.equal(valueOf(m, "fluxlight_signal", { signal: other }), other === signal ? 1 : 0, `${other} while ${signal}`);
+      for (const other of SIGNALS) assert.equal(valueOf(m, "fluxlight_signal", { ...L0, signal: other }), other === signal ? 1 : 0, `${other} while ${signal}`);
       assert.equal(valueOf(m, "fluxlight_objects", { kind: "Kustomization", verdict: "ready" }), undefined, "objects from an older snapshot are not kept");
       assert.equal(valueOf(m, "fluxlight_objects", { kind: "Bucket", verdict: "progressing" }), 2);
     }
     snap = snapshotWith({ signal: undefined, lastTransitionAt: undefined, board: { state: "searching", connected: false } });
     const m = parseExposition((await fetchPath(server.port, "/metrics")).body);
-    for (const s of SIGNALS) assert.equal(valueOf(m, "fluxlight_signal", { signal: s }), 0);
-    assert.ok(Number.isNaN(valueOf(m, "fluxlight_seconds_since_transition")), "no transition yet reads NaN, not 0");
+    for (const s of SIGNALS) assert.equal(valueOf(m, "fluxlight_signal", { ...L0, signal: s }), 0);
+    assert.ok(Number.isNaN(valueOf(m, "fluxlight_seconds_since_transition", L0)), "no transition yet reads NaN, not 0");
     assert.equal(valueOf(m, "fluxlight_board_connected"), 0);
 
     snap = snapshotWith({ lastTransitionAt: 10_000 });
     clock = 12_500;
-    assert.equal(valueOf(parseExposition((await fetchPath(server.port, "/metrics")).body), "fluxlight_seconds_since_transition"), 2.5);
+    assert.equal(valueOf(parseExposition((await fetchPath(server.port, "/metrics")).body), "fluxlight_seconds_since_transition", L0), 2.5);
+  });
+
+  test("several lights: one signal series and one transition clock per light, named; /readyz says each", async () => {
+    clock = 31_000;
+    snap = snapshotWith({ watching: true, lights: [{ name: "platform", signal: "ok", lastTransitionAt: 1_000 }, { name: "apps", signal: "failed", lastTransitionAt: 21_000 }] });
+    const m = parseExposition((await fetchPath(server.port, "/metrics")).body);
+    assert.equal(valueOf(m, "fluxlight_signal", { light: "platform", signal: "ok" }), 1);
+    assert.equal(valueOf(m, "fluxlight_signal", { light: "platform", signal: "failed" }), 0);
+    assert.equal(valueOf(m, "fluxlight_signal", { light: "apps", signal: "failed" }), 1);
+    assert.equal(valueOf(m, "fluxlight_seconds_since_transition", { light: "platform" }), 30);
+    assert.equal(valueOf(m, "fluxlight_seconds_since_transition", { light: "apps" }), 10);
+    assert.deepEqual(JSON.parse((await fetchPath(server.port, "/readyz")).body).lights, { platform: "ok", apps: "failed" });
   });
 
   test("HEAD answers like GET without a body; other methods get 405; other paths 404", async () => {

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startAgent, type Agent } from "../../agent/agent.ts";
+import { singleLight } from "../../agent/lights.ts";
 import { createLog } from "../../agent/log/logger.ts";
 import { loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
@@ -22,7 +23,7 @@ async function start(t: { after(fn: () => Promise<void>): void }): Promise<{ clu
   const clock = new ManualClock();
   const logs = new LogBook();
   const agent = startAgent(
-    { kinds: undefined, namespaces: [], serial: "auto", usbIds: [], led: PIN13, progressGraceMs: GRACE, stuckAfterMs: STUCK, heartbeatTimeoutMs: 10_000 },
+    { lights: [singleLight({ led: PIN13, namespaces: [] })], serial: "auto", usbIds: [], progressGraceMs: GRACE, stuckAfterMs: STUCK, heartbeatTimeoutMs: 10_000 },
     { cluster: loadKubeConfig({ kubeconfig: cluster.kubeconfig }, {}), access: { open: () => assert.fail("no board"), list: async () => [] }, log: createLog({ level: "info", format: "json", destination: logs.stream() }), clock, onFatal: (m) => assert.fail(m) },
   );
   t.after(async () => {

@@ -272,7 +272,7 @@ test("request targets: targetPath is total; the server answers any target with a
   fc.assert(fc.property(fc.string(), (t) => void targetPath(t)), { numRuns: 1000 });
   fc.assert(fc.property(fc.string().map((s) => `/${s.replace(/[?#]/g, "")}`), (p) => assert.equal(targetPath(p), p)), RUNS);
 
-  const snapshot = { signal: "ok" as const, lastTransitionAt: 0, objects: [], board: { state: "searching" as const, connected: false }, watching: true, watchRestarts: 0, events: 0 };
+  const snapshot = { lights: [{ name: "lights[0]", signal: "ok" as const, lastTransitionAt: 0 }], objects: [], board: { state: "searching" as const, connected: false }, watching: true, watchRestarts: 0, events: 0 };
   const quiet = { info() {}, warn() {}, error() {} } as unknown as Parameters<typeof startHttp>[2];
   const server = await startHttp({ host: "127.0.0.1", port: 0 }, () => snapshot, quiet, { processMetrics: false });
   const ask = (target: string) =>
