@@ -7,6 +7,7 @@ import { evaluate } from "../status/verdict.ts";
 import { escapeText, safeJson } from "../text/escape.ts";
 import { formatTable } from "./table.ts";
 import { downOf, formatControllersTable, type ControllersReport } from "./status-controllers.ts";
+import { worstLight, type LightLens, type LightReport } from "./status-lights.ts";
 
 /** One object as the status command reports it: `flux get`'s columns plus fluxlight's verdict. */
 export interface StatusRow {
@@ -24,8 +25,11 @@ export interface StatusRow {
 }
 
 export interface StatusReport {
+  /** The light's signal; with a lights file, the worst of the lights' (failed, unknown, progressing, starting, ok). */
   signal: Signal;
   decision: Decision;
+  /** With a lights file: each light's signal, in the file's order. */
+  lights?: LightReport[];
   rows: StatusRow[];
   /** The "controllers" section (./status-controllers.ts); absent when not looked at. */
   controllers?: ControllersReport;
@@ -85,12 +89,25 @@ function decideOnce(observed: readonly { ref: ObjectView; evaluation: Evaluation
   return decide(state, now);
 }
 
-/** `clusters`: several clusters' views and controllers (`connectivity` is then their combination, with each one's). */
-export function buildReport(views: readonly ObjectView[], connectivity: Connectivity, now: number, controllers?: ControllersReport, clusters?: ClusterStatus[]): StatusReport {
+/**
+ * `clusters`: several clusters' views and controllers (`connectivity` is then their combination,
+ * with each one's). `lights`: a lights file's, each decided over the objects it counts.
+ */
+export function buildReport(views: readonly ObjectView[], connectivity: Connectivity, now: number, controllers?: ControllersReport, clusters?: ClusterStatus[], lights?: readonly LightLens[]): StatusReport {
   const observed = views.map((view) => ({ ref: view, evaluation: evaluate(view) }));
   const down = clusters ? clusters.flatMap((c) => (c.controllers ? downOf(c.controllers, now, c.name) : [])) : controllers ? downOf(controllers, now) : [];
-  const decision = decideOnce(observed, connectivity, now, down);
-  return { signal: decision.signal, decision, rows: sortRows(observed.map((o) => toRow(o.ref, o.evaluation))), ...(controllers ? { controllers } : {}), ...(clusters ? { clusters } : {}) };
+  const rows = sortRows(observed.map((o) => toRow(o.ref, o.evaluation)));
+  const extra = { ...(controllers ? { controllers } : {}), ...(clusters ? { clusters } : {}) };
+  if (!lights) {
+    const decision = decideOnce(observed, connectivity, now, down);
+    return { signal: decision.signal, decision, rows, ...extra };
+  }
+  const each = lights.map((l): LightReport => {
+    const decision = decideOnce(observed.filter((o) => l.counts(o.ref)), l.connectivity ?? connectivity, now, down.filter((d) => l.caresAbout(d)));
+    return { name: l.name, signal: decision.signal, decision };
+  });
+  const worst = worstLight(each);
+  return { signal: worst.signal, decision: worst.decision, rows, lights: each, ...extra };
 }
 
 /** Sources first, as `flux get all` lists them (they fail first), then namespace and name. */
@@ -112,14 +129,16 @@ export const TABLE_HEADERS = ["KIND", "NAMESPACE", "NAME", "READY", "VERDICT", "
  * The table (every cell escaped by formatTable) and a last line with the signal. No objects: the
  * signal alone. Several clusters: a CLUSTER column, and a section per cluster (its view, its controllers).
  */
-export function formatStatusTable(report: Pick<StatusReport, "signal" | "rows" | "controllers" | "clusters">): string {
+export function formatStatusTable(report: Pick<StatusReport, "signal" | "rows" | "controllers" | "clusters" | "lights">): string {
   const several = report.clusters !== undefined;
   const cells = (r: StatusRow) => [r.kind, r.namespace, r.name, r.ready, r.verdict, r.suspended ? "True" : "False", r.message];
   const table = !report.rows.length ? "" : several ? formatTable(["CLUSTER", ...TABLE_HEADERS], report.rows.map((r) => [r.cluster ?? "", ...cells(r)])) : formatTable(TABLE_HEADERS, report.rows.map(cells));
   const controllers = report.controllers ? formatControllersTable(report.controllers) : "";
   // Each cluster's section: its view, then its controllers right under it.
   const clusters = (report.clusters ?? []).map((c) => `\n${escapeText(`cluster ${c.name} (${c.server}): ${viewWords(c.view)}`)}\n${c.controllers ? formatControllersTable(c.controllers).replace(/^\n/, "").replace(/\n\n$/, "\n") : ""}`).join("");
-  return `${table}${controllers}${clusters}${several ? "\n" : ""}signal: ${report.signal}\n`;
+  // A lights file: a line per light.
+  const signals = report.lights ? report.lights.map((l) => `signal ${escapeText(l.name)}: ${l.signal}\n`).join("") : `signal: ${report.signal}\n`;
+  return `${table}${controllers}${clusters}${several ? "\n" : ""}${signals}`;
 }
 
 function viewWords(v: ClusterView): string {
@@ -127,7 +146,7 @@ function viewWords(v: ClusterView): string {
 }
 
 /** The JSON document: messages as the cluster wrote them, escaped only as JSON (and for terminals) requires. */
-export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows" | "controllers" | "clusters">): string {
+export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows" | "controllers" | "clusters" | "lights">): string {
   const objects = report.rows.map((r) => ({
     ...(r.cluster === undefined ? {} : { cluster: r.cluster }),
     kind: r.kind,
@@ -142,7 +161,8 @@ export function formatStatusJson(report: Pick<StatusReport, "signal" | "rows" | 
   const controllersOf = (c: ControllersReport) => ("rows" in c ? c.rows : { unknown: c.unknown });
   const controllers = report.controllers === undefined ? {} : { controllers: controllersOf(report.controllers) };
   const clusters = report.clusters === undefined ? {} : { clusters: report.clusters.map((c) => ({ name: c.name, server: c.server, ...c.view, ...(c.controllers ? { controllers: controllersOf(c.controllers) } : {}) })) };
-  return `${safeJson({ signal: report.signal, objects, ...controllers, ...clusters }, 2)}\n`;
+  const lights = report.lights ? { lights: report.lights.map((l) => ({ name: l.name, signal: l.signal, summary: l.decision.summary })) } : {};
+  return `${safeJson({ signal: report.signal, ...lights, objects, ...controllers, ...clusters }, 2)}\n`;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, notOk: 3 } as const;

@@ -12,9 +12,14 @@ import { FLUX_KINDS, findKind, notAKind, resourceName, type WatchedKind } from "
 import { listKind } from "../source/list.ts";
 import { escapeText } from "../text/escape.ts";
 import { loadClusters, unusedProxyEnv, UsageError } from "./kubeconfig.ts";
+import { contextProblem } from "./kubeconfig-contexts.ts";
 import { controllerRows, type ControllersReport } from "./status-controllers.ts";
 import { controllersRule, projectDeployment, projectLease } from "../source/controllers.ts";
 import { buildReport, exitCodeFor, formatStatusJson, formatStatusTable, EXIT, type ClusterStatus } from "./status-report.ts";
+import { lightContexts } from "./lights-file.ts";
+import { lens, unknownLines } from "./status-lights.ts";
+import type { LightSettings } from "../lights.ts";
+import { ALL_OBJECTS, watchPlan } from "../source/light-scope.ts";
 
 /** The fields of the CLI's Config the status command reads. */
 export interface StatusConfig {
@@ -29,6 +34,8 @@ export interface StatusConfig {
   output: "table" | "json";
   /** Where the Flux controllers run (their Deployments and Leases); default flux-system. */
   fluxNamespace?: string;
+  /** The lights file's lights (then kinds, namespaces and selector are unset): a signal for each. */
+  lights?: readonly LightSettings[];
 }
 
 export interface StatusIO {
@@ -47,27 +54,29 @@ export async function runStatus(config: StatusConfig, io: StatusIO): Promise<num
   // Everything on stderr may quote the API server: escaped like the table.
   const say = (line: string) => io.stderr.write(`fluxlight: ${escapeText(line)}\n`);
   try {
-    const accesses = loadClusters(config, io.env);
+    const contexts = config.lights ? lightContexts(config.lights, config.contexts ?? [], contextProblem(config, io.env)) : { ok: true as const, value: config.contexts ?? [] };
+    if (!contexts.ok) throw new UsageError(`--config: ${contexts.error}`);
+    const accesses = loadClusters({ ...config, contexts: contexts.value }, io.env);
     const proxyEnv = unusedProxyEnv(io.env);
     if (proxyEnv.length) say(`${proxyEnv.join(", ")} set but not used: fluxlight reaches the API server directly, or through the kubeconfig cluster's proxy-url`);
-    const wanted = resolveKinds(config.kinds);
+    // What to list: the union of the lights' scopes (without a lights file, the flags' one).
+    const plan = watchPlan(config.lights ?? [{ ...ALL_OBJECTS, namespaces: config.namespaces, selector: config.selector, kinds: resolveKinds(config.kinds) }]);
     // Several clusters are looked at together, each named by its context (one stays unnamed).
     const several = accesses.length > 1;
-    const looks = await Promise.all(accesses.map((kc) => look(kc, wanted, config, several ? (line) => say(`cluster ${kc.context}: ${line}`) : say, now, io.deadlineMs ?? STATUS_DEADLINE_MS)));
+    const looks = await Promise.all(accesses.map((kc) => look(kc, plan, config, several ? (line) => say(`cluster ${kc.context}: ${line}`) : say, now, io.deadlineMs ?? STATUS_DEADLINE_MS)));
+    const views = new Map<string, Connectivity>(looks.map((g, i) => [accesses[i]!.context, g.connectivity]));
+    const lenses = config.lights?.map((l) => lens(l, accesses, views));
     let report;
     if (!several) {
       const [{ views, connectivity, controllers }] = looks as [Gathered];
-      report = buildReport(views, connectivity, now(), controllers);
+      report = buildReport(views, connectivity, now(), controllers, undefined, lenses);
     } else {
       for (const [i, { views }] of looks.entries()) for (const view of views) view.cluster = accesses[i]!.context;
       const clusters: ClusterStatus[] = looks.map((g, i) => ({ name: accesses[i]!.context, server: serverText(accesses[i]!), view: g.connectivity, ...(g.controllers ? { controllers: g.controllers } : {}) }));
       const connectivity = acrossClusters(new Map(clusters.map((c) => [c.name, c.view])));
-      report = buildReport(looks.flatMap((g) => g.views), connectivity, now(), undefined, clusters);
+      report = buildReport(looks.flatMap((g) => g.views), connectivity, now(), undefined, clusters, lenses);
     }
-    if (report.signal === "unknown") {
-      const blind = looks.flatMap((g, i) => (g.connectivity.state === "synced" ? [] : [`${several ? `cluster ${accesses[i]!.context}: ` : ""}${whyUnknown(g.connectivity, report.decision.summary, accesses[i]!)}`]));
-      say(`the light would show unknown: ${blind.length ? blind.join("; ") : whyUnknown({ state: "synced" }, report.decision.summary, accesses[0]!)}`);
-    }
+    for (const line of unknownLines(report, looks.map((g, i) => ({ access: accesses[i]!, view: g.connectivity })), !!config.lights)) say(line);
     io.stdout.write(config.output === "json" ? formatStatusJson(report) : formatStatusTable(report));
     return exitCodeFor(report.signal);
   } catch (err) {
@@ -78,14 +87,14 @@ export async function runStatus(config: StatusConfig, io: StatusIO): Promise<num
 }
 
 /** One cluster, looked at once within the deadline: a silent API server is named, not waited on. */
-async function look(kc: ClusterAccess, wanted: WatchedKind[] | undefined, config: StatusConfig, say: (line: string) => void, now: () => number, deadlineMs: number): Promise<Gathered> {
+async function look(kc: ClusterAccess, plan: Plan, config: StatusConfig, say: (line: string) => void, now: () => number, deadlineMs: number): Promise<Gathered> {
   const api = fluxApi(kc);
   let timer: NodeJS.Timeout | undefined;
   const silent = new Promise<Gathered>((resolve) => {
     timer = setTimeout(() => resolve({ views: [], connectivity: { state: "unreachable", since: now(), error: `no answer from ${api.server.host} within ${Math.round(deadlineMs / 1000)} s` } }), deadlineMs);
   });
   try {
-    return await Promise.race([gather(api, wanted, config, say, now), silent]);
+    return await Promise.race([gather(api, plan, config, say, now), silent]);
   } finally {
     clearTimeout(timer);
   }
@@ -107,7 +116,8 @@ interface Gathered {
   controllers?: ControllersReport;
 }
 
-async function gather(api: KubeClient, asked: WatchedKind[] | undefined, config: StatusConfig, say: (line: string) => void, now: () => number): Promise<Gathered> {
+async function gather(api: KubeClient, plan: Plan, config: StatusConfig, say: (line: string) => void, now: () => number): Promise<Gathered> {
+  const asked = plan.kinds;
   const wanted = asked ?? FLUX_KINDS;
   let served: WatchedKind[];
   try {
@@ -126,19 +136,18 @@ async function gather(api: KubeClient, asked: WatchedKind[] | undefined, config:
     };
   }
 
-  const scopes: (string | undefined)[] = config.namespaces.length ? [...config.namespaces] : [undefined];
   const views: ObjectView[] = [];
   const problems: Connectivity[] = [];
   let listedKinds = 0;
   for (const kind of served) {
     let listed = false;
-    for (const namespace of scopes) {
+    for (const { namespace, selector } of plan.scopesOf(kind.kind)) {
       try {
-        views.push(...(await listKind(api, kind, { namespace, labelSelector: config.selector })).views);
+        views.push(...(await listKind(api, kind, { namespace, labelSelector: selector })).views);
         listed = true;
       } catch (err) {
         // A selector the API server cannot parse is the user's to fix, not the cluster's.
-        if (statusOf(err) === 400 && config.selector !== undefined) throw new UsageError(`--selector: the API server rejected ${JSON.stringify(config.selector)}: ${messageOf(err)}`);
+        if (statusOf(err) === 400 && selector !== undefined) throw new UsageError(`${config.lights ? "--config" : "--selector"}: the API server rejected ${JSON.stringify(selector)}: ${messageOf(err)}`);
         const c = classify(err, kind, now(), undefined, namespace);
         // The CRD went away between discovery and the list: the kind is simply not there.
         if (c.state === "missing-crd") {
@@ -184,10 +193,5 @@ async function gatherControllers(api: KubeClient, namespace: string, servedKinds
   return { rows: controllerRows(namespace, servedKinds, typeof leases === "string" ? [] : leases, typeof deployments === "string" ? [] : deployments, now()) };
 }
 
-/** The cause and the fix (for one cluster of several, that cluster's own). */
-function whyUnknown(c: Connectivity, summary: string, kc: ClusterAccess): string {
-  // decide() words an outage for a watcher ("unreachable for 0s"); one look just failed to reach it.
-  if (c.state === "unreachable") return `cannot reach the API server: ${c.error} (check that ${serverText(kc)} is reachable, or pass --kubeconfig/--context)`;
-  if (c.state === "denied" || c.state === "missing-crd") return `${c.state === "denied" ? "access denied" : "Flux CRDs missing"}: ${c.error} (${c.fix})`;
-  return `${summary} (check --namespace, --selector and --kinds)`;
-}
+type Plan = ReturnType<typeof watchPlan>;
+

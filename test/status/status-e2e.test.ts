@@ -343,3 +343,19 @@ describe("fluxlight status against a local API server", () => {
     }
   });
 });
+
+test("with a lights file: one signal per light over its own scope; the exit code is the worst light's", async () => {
+  const { parseLightsFile } = await import("../../agent/cli/lights-file.ts");
+  const file = parseLightsFile("lights:\n  - {name: platform, led: single:13, namespaces: [infra]}\n  - {name: apps, led: single:12, namespaces: [apps]}\n  - {name: nobody, led: single:11, names: [apps/nothing-*]}\n");
+  assert.ok(file.ok);
+  await withCluster([kustomization({ name: "core", namespace: "infra", ready: "True" }), kustomization({ name: "web", namespace: "apps", ready: "False", reason: "BuildFailed", message: "kustomize build failed" })], {}, async (c) => {
+    const table = await c.status({ lights: file.value });
+    assert.equal(table.code, 1, `apps failed: ${table.stderr}`);
+    assert.deepEqual(table.stdout.trimEnd().split("\n").slice(-3), ["signal platform: ok", "signal apps: failed", "signal nobody: unknown"]);
+    assert.match(table.stderr, /the light nobody would show unknown: no Flux objects found \(check the light's namespaces, selector, kinds and names in the lights file\)/);
+    assert.equal(c.server.count({ verb: "list", kind: "Kustomization" }), 2, "one list in infra, one in apps (where apps/nothing-* is too)");
+    const json = JSON.parse((await c.status({ lights: file.value, output: "json" })).stdout);
+    assert.equal(json.signal, "failed");
+    assert.deepEqual(json.lights.map((l: { name: string; signal: string }) => [l.name, l.signal]), [["platform", "ok"], ["apps", "failed"], ["nobody", "unknown"]]);
+  });
+});
