@@ -30,6 +30,7 @@ test("each bad lights file exits 2 with one line naming the field", async (t) =>
     { name: "empty lights", file: "lights: []\n", says: /^--config: lights: is empty: describe at least one light/ },
     { name: "more pins than the dead-man's switch holds", file: "lights:\n  - led: rgb:3,5,6\n  - led: rgb:9,10,11\n  - led: traffic:2,4,7\n", says: /^--config: lights\[2\]\.led: the lights need 9 pins so far, and the board's dead-man's switch holds 8/ },
     { name: "unknown context", file: "lights:\n  - led: single:13\n    clusters: [fluxlight-sim, home]\n", args: ["--kubeconfig", kubeconfig], says: /^--config: lights\[0\]\.clusters\[1\]: no context "home" in .*kubeconfig \(it has: fluxlight-sim\)$/ },
+    { name: "in-cluster outside a pod", file: "lights:\n  - led: single:13\n    clusters: [in-cluster]\n", args: ["--kubeconfig", kubeconfig], says: /^--config: lights\[0\]\.clusters\[0\]: in-cluster is the pod's own service account, and there is none here/ },
     { name: "a bad selector", file: "lights:\n  - led: single:13\n    selector: tier in (a\n", says: /^--config: lights\[0\]\.selector: "tier in \(a" is not a label selector/ },
     { name: "not YAML", file: "lights:\n  - led: [\n", says: /^--config: line 3, column 1: not YAML: / },
     { name: "no such file", says: /^--config: .*lights\.yaml does not exist$/ },

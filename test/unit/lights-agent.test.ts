@@ -7,7 +7,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startAgent, type Agent } from "../../agent/agent.ts";
 import type { LightSettings } from "../../agent/lights.ts";
 import { createLog } from "../../agent/log/logger.ts";
-import { loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { loadClusters, loadKubeConfig } from "../../agent/cli/kubeconfig.ts";
+import { kubeconfigYaml } from "../../agent/sim/apiserver/kubeconfig.ts";
 import { findKind } from "../../agent/source/kinds.ts";
 import type { JsonObject } from "../../agent/sim/flux/kinds.ts";
 import { kustomization } from "../../agent/sim/flux/objects.ts";
@@ -86,4 +90,39 @@ test("selectors and names are applied in the agent: a label change moves an obje
   for (let i = 0; i < 500 && agent.snapshot().events === before; i++) await sleep(10);
   await sleep(20);
   assert.deepEqual(shows(agent), { "web-team": "failed", "db-team": "unknown", named: "ok" });
+});
+
+test("lights over clusters: each light follows the contexts it names; a cluster gone blind greys only the lights that cover it", async (t) => {
+  const home = await startCluster([kustomization({ name: "apps", ready: "True" })]);
+  const away = await startCluster([kustomization({ name: "apps", ready: "True" })]);
+  const docs = [["home", home], ["away", away]].map(([context, c]) => parse(kubeconfigYaml({ server: (c as ClusterRig).server.url, token: "fluxlight-sim-token", context: context as string })) as Record<string, unknown[]>);
+  const path = join(home.dir, "two-contexts.yaml");
+  const all = (key: string) => docs.flatMap((d) => d[key]!);
+  writeFileSync(path, stringify({ apiVersion: "v1", kind: "Config", clusters: all("clusters"), users: all("users"), contexts: all("contexts"), "current-context": "home" }), { mode: 0o600 });
+  const lights = [light("home", 13, { clusters: ["home"] }), light("away", 12, { clusters: ["away"] }), light("both", 11, {})];
+  const clock = new ManualClock();
+  const logs = new LogBook();
+  const agent = startAgent(
+    { lights, serial: "auto", usbIds: [], progressGraceMs: GRACE, stuckAfterMs: 600_000, heartbeatTimeoutMs: 10_000 },
+    { cluster: loadClusters({ kubeconfig: path, contexts: ["home", "away"] }, {}), access: { open: () => assert.fail("no board"), list: async () => [] }, log: createLog({ level: "info", format: "json", destination: logs.stream() }), clock, onFatal: (m) => assert.fail(m) },
+  );
+  t.after(async () => {
+    await agent.stop();
+    await away.stop();
+    await home.stop();
+  });
+  for (const name of ["home", "away", "both"]) await logs.waitFor((l) => l.event === "signal" && l.to === "ok" && l.light === name, 10_000, `${name} ok`);
+
+  const apps = { kind: "Kustomization", namespace: "flux-system", name: "apps" };
+  const before = agent.snapshot().events;
+  away.server.updateStatus(apps, reconcileFailed(away.server.get(apps)!, "BuildFailed", "kustomize build failed"));
+  for (let i = 0; i < 500 && agent.snapshot().events === before; i++) await sleep(10);
+  await sleep(20);
+  assert.deepEqual(shows(agent), { home: "ok", away: "failed", both: "failed" }, "away's failure is not home's light's");
+
+  // home's API server goes away: past the grace, the lights that cover home cannot say green.
+  await home.server.stop();
+  await logs.waitFor((l) => l.event === "api-error" && l.cluster === "home", 10_000, "home's outage");
+  clock.advance(GRACE + 1);
+  assert.deepEqual(shows(agent), { home: "unknown", away: "failed", both: "failed" }, "a known failure in a cluster still seen stays red");
 });
