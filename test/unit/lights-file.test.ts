@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { lightContexts, parseLightsFile, readLightsFile } from "../../agent/cli/lights-file.ts";
+import { readFileSync } from "node:fs";
 import { findKind } from "../../agent/source/kinds.ts";
 
 const KUSTOMIZATION = findKind("Kustomization")!;
@@ -108,4 +109,13 @@ test("reading the file: a missing one, a directory, a readable one", () => {
   assert.deepEqual(readLightsFile("/etc/lights.yaml", err("ENOENT")), { ok: false, error: "/etc/lights.yaml does not exist" });
   assert.deepEqual(readLightsFile("/etc", err("EISDIR")), { ok: false, error: "/etc is a directory, not a file" });
   assert.ok(readLightsFile("x", () => "lights: [{led: single:13}]").ok);
+});
+
+test("README's example lights file parses, and fits the 8 pins", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const example = /### Several lights: the lights file[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(example, "README has the example");
+  const r = parseLightsFile(example);
+  assert.ok(r.ok, r.ok ? "" : r.error);
+  assert.deepEqual(r.value.map((l) => l.name), ["platform", "apps", "media"]);
 });
