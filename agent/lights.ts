@@ -66,9 +66,14 @@ class Light {
   /** Does a Flux controller's absence matter to this light (it reconciles one of the light's kinds)? */
   readonly caresAbout: (down: ControllerDown) => boolean;
 
+  /**
+   * `watched`: what is watched is exactly this light's scope (the only light, without `names`: its
+   * kinds, namespaces and selector are the watches'), so every object of a cluster it covers is its.
+   */
   constructor(
     readonly settings: LightSettings,
     options: { progressGrace: number; stuckAfter: number },
+    private readonly watched: boolean,
   ) {
     this.state = createSignalState(options);
     this.caresAbout = caresAbout(settings);
@@ -76,7 +81,10 @@ class Light {
 
   matcherFor(cluster: string | undefined): ((o: Candidate) => boolean) | undefined {
     const key = cluster ?? "";
-    if (!this.matchers.has(key)) this.matchers.set(key, scopeMatcher(this.settings, cluster));
+    if (!this.matchers.has(key)) {
+      const match = scopeMatcher(this.settings, cluster);
+      this.matchers.set(key, match && this.watched ? () => true : match);
+    }
     return this.matchers.get(key);
   }
 }
@@ -85,7 +93,7 @@ export class Lights {
   private readonly lights: Light[];
 
   constructor(settings: readonly LightSettings[], options: { progressGrace: number; stuckAfter: number }) {
-    this.lights = settings.map((s) => new Light(s, options));
+    this.lights = settings.map((s) => new Light(s, options, settings.length === 1 && s.names.length === 0));
   }
 
   get settings(): LightSettings[] {
@@ -97,19 +105,18 @@ export class Lights {
    * deleted from every scope. An object that no longer matches a light (its labels changed) leaves it.
    */
   observe(cluster: string | undefined, observed: readonly Observed[], gone: readonly ObjectRef[], now: number): void {
-    const keys = observed.map((o) => refKey(o.ref));
-    const goneKeys = gone.map(refKey);
     for (const light of this.lights) {
       const match = light.matcherFor(cluster);
       if (!match) continue;
       const tracked = light.state.objects;
       const mine: Observed[] = [];
       const lost: ObjectRef[] = [];
-      observed.forEach((o, i) => {
+      // A key only for what does not match (none, for a light whose scope is what is watched).
+      for (const o of observed) {
         if (match(o.ref)) mine.push(o);
-        else if (tracked.has(keys[i]!)) lost.push(o.ref);
-      });
-      gone.forEach((ref, i) => tracked.has(goneKeys[i]!) && lost.push(ref));
+        else if (tracked.has(refKey(o.ref))) lost.push(o.ref);
+      }
+      for (const ref of gone) if (tracked.has(refKey(ref))) lost.push(ref);
       if (mine.length || lost.length) light.state = observeList(light.state, mine, lost, now);
     }
   }
