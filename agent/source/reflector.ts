@@ -229,10 +229,10 @@ class Reflector implements KindSource {
     return pause(delay, this.stopper.signal);
   }
 
+  /** A list worked: the scope's view is the truth again. (The backoff is reset only by a watch that proves itself: see `proven`.) */
   private healthy(): void {
     this.outageSince = undefined;
     this.lastProblem = "";
-    this.retry.reset();
     this.sink.connectivity(this.scope, { state: "synced" });
   }
 
@@ -274,7 +274,12 @@ class Reflector implements KindSource {
     let proof: NodeJS.Timeout | undefined;
     const prove = (inMs: number) => {
       clearTimeout(proof);
-      proof = setTimeout(() => this.recovered(), inMs);
+      proof = setTimeout(() => {
+        // Only a watch that works resets the backoff: a list that works before a watch that ends
+        // at once (a proxy cutting streams) must not start each round from 0.5 s again.
+        this.retry.reset();
+        this.recovered();
+      }, inMs);
     };
     const event = (type: string, object: unknown) => {
       this.stats.events += 1;
