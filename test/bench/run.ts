@@ -220,7 +220,10 @@ async function throughputStage(cluster: Cluster): Promise<void> {
     log(`throughput: ${VARIANT_LABEL[variant]} as a child process, bursts of ${BURST.toLocaleString("en")} MODIFIED events over ${cluster.size} objects`);
     const board = await boardOnPty();
     const port = await freePort();
-    const child = spawnVariant(variant, cluster.kubeconfig, board.pty.path, "single:13", {}, { httpPort: port });
+    // Preparing a burst blocks this process, the simulated API server's, for 10 s and more: the
+    // agent's probe would rightly call that server silent and relist, and the held burst would go
+    // into a watch that is gone. A real API server does not stop answering to queue events.
+    const child = spawnVariant(variant, cluster.kubeconfig, board.pty.path, "single:13", { FLUXLIGHT_API_PROBE_INTERVAL: "300s" }, { httpPort: port });
     try {
       await child.waitFor(isConnected(variant), 60_000);
       await child.waitFor(isVerdict(variant), 60_000);
