@@ -3,12 +3,15 @@ import { App, Chart, YamlOutputType } from "cdk8s";
 import { FluxLightDelivery } from "./delivery.ts";
 import { FluxLight } from "./fluxlight.ts";
 import type { FluxLightProps } from "./props.ts";
+import { FluxLightRemoteAccess, type FluxLightRemoteAccessProps } from "./remote.ts";
 
 export interface SynthOptions {
   outdir: string;
   props?: FluxLightProps;
   /** Also write `fluxlight-delivery.k8s.yaml` (Bucket + Kustomization). */
   delivery?: boolean;
+  /** Also write `fluxlight-remote.k8s.yaml`: the grant to apply in a remote cluster the agent watches. */
+  remoteAccess?: FluxLightRemoteAccessProps;
 }
 
 /** Writes `<outdir>/fluxlight.k8s.yaml` (and the delivery file) and returns the file names. */
@@ -17,6 +20,7 @@ export function synth(o: SynthOptions): string[] {
   // Explicit names everywhere: no cdk8s hash suffixes, so object names are stable across synths.
   new FluxLight(new Chart(app, "fluxlight", { disableResourceNameHashes: true }), "fluxlight", o.props);
   if (o.delivery) new FluxLightDelivery(new Chart(app, "fluxlight-delivery", { disableResourceNameHashes: true }), "delivery");
+  if (o.remoteAccess) new FluxLightRemoteAccess(new Chart(app, "fluxlight-remote", { disableResourceNameHashes: true }), "remote", o.remoteAccess);
   app.synth();
   return app.charts.map((c) => `${c.node.id}.k8s.yaml`);
 }

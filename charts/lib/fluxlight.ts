@@ -3,11 +3,13 @@ import { readFileSync } from "node:fs";
 import { Construct } from "constructs";
 import * as k8s from "cdk8s-plus-32/lib/imports/k8s.js";
 import { envName, parseConfig } from "../../agent/cli/config.ts";
-import { ALL_FLUX_KINDS, rbacRules } from "./kinds.ts";
-import { resolveProps, type FluxLightProps, type ResolvedProps } from "./props.ts";
-import { CONTROLLER_RULES } from "../../agent/source/controllers.ts";
+import { ALL_FLUX_KINDS } from "./kinds.ts";
+import { resolveProps, watchesOwnCluster, type FluxLightProps, type ResolvedProps } from "./props.ts";
+import { grantReader, NAME } from "./rbac.ts";
 
-const NAME = "fluxlight";
+/** Where the pod finds what the chart mounts for the agent: the remote clusters' kubeconfig. */
+export const CONFIG_DIR = "/etc/fluxlight";
+export const KUBECONFIG_PATH = `${CONFIG_DIR}/kubeconfig`;
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -43,41 +45,18 @@ export class FluxLight extends Construct {
 
     new k8s.KubeServiceAccount(this, "serviceaccount", { metadata: meta });
 
-    // Read-only, named kinds only. Cluster-wide by default, because Flux objects live in any
-    // namespace; with `namespaces`, a Role in each of them and no cluster-wide grant at all.
-    // Cluster-scoped name: carries the namespace when it is not the default, so two installs never collide.
-    const roleName = c.namespace === NAME ? `${NAME}-flux-reader` : `${NAME}-${c.namespace}-flux-reader`;
-    const subjects = [{ kind: "ServiceAccount", name: NAME, namespace: c.namespace }];
-    if (c.namespaces.length === 0) {
-      new k8s.KubeClusterRole(this, "clusterrole", {
-        metadata: { name: roleName, labels },
-        rules: rbacRules(c.kinds),
+    // Its own cluster's grant, when it watches its own cluster: a remote cluster's is that
+    // cluster's business (FluxLightRemoteAccess renders it, to be applied there).
+    if (watchesOwnCluster(c)) {
+      grantReader(this, {
+        namespace: c.namespace,
+        labels,
+        subjects: [{ kind: "ServiceAccount", name: NAME, namespace: c.namespace }],
+        kinds: c.kinds,
+        namespaces: c.namespaces,
+        fluxNamespace: c.fluxNamespace,
       });
-      new k8s.KubeClusterRoleBinding(this, "clusterrolebinding", {
-        metadata: { name: roleName, labels },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName },
-        subjects,
-      });
-    } else {
-      for (const ns of c.namespaces) {
-        new k8s.KubeRole(this, `role-${ns}`, { metadata: { name: roleName, namespace: ns, labels }, rules: rbacRules(c.kinds) });
-        new k8s.KubeRoleBinding(this, `rolebinding-${ns}`, {
-          metadata: { name: roleName, namespace: ns, labels },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName },
-          subjects,
-        });
-      }
     }
-
-    // Whether the Flux controllers run: their Deployments and leader-election Leases, in Flux's
-    // namespace only, list and watch only (agent/source/controllers.ts, which the 403 fix quotes).
-    const controllersMeta = { name: c.namespace === NAME ? `${NAME}-flux-controllers` : `${NAME}-${c.namespace}-flux-controllers`, namespace: c.fluxNamespace, labels };
-    new k8s.KubeRole(this, "controllers-role", { metadata: controllersMeta, rules: CONTROLLER_RULES.map((r) => ({ ...r, apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })) });
-    new k8s.KubeRoleBinding(this, "controllers-rolebinding", {
-      metadata: controllersMeta,
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: controllersMeta.name },
-      subjects,
-    });
 
     new k8s.KubeDeployment(this, "deployment", {
       metadata: meta,
@@ -143,8 +122,9 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
     Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (v === undefined ? [] : [[k, k8s.Quantity.fromString(v)]])));
   // Extended resources must have requests equal to limits.
   const device = privileged ? {} : { [c.deviceResource]: "1" };
+  const m = mounts(c);
 
-  const args = ["run", "--serial", c.serialPath, "--led", c.led, "--http", `:${c.httpPort}`, "--log-format", "json", "--log-level", c.logLevel, ...c.namespaces.flatMap((ns) => ["--namespace", ns]), ...(c.fluxNamespace === "flux-system" ? [] : ["--flux-namespace", c.fluxNamespace]), ...c.extraArgs];
+  const args = agentArgs(c);
   const env: k8s.EnvVar[] = [
     // tsx writes a transpile cache under /tmp unless told not to; the root filesystem is read-only.
     { name: "TSX_DISABLE_CACHE", value: "1" },
@@ -190,13 +170,14 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
       ...(privileged ? { privileged: true } : { privileged: false, allowPrivilegeEscalation: false }),
     },
     terminationMessagePolicy: "FallbackToLogsOnError",
-    ...(privileged ? { volumeMounts: [{ name: "serial", mountPath: c.serialPath }] } : {}),
+    ...(m.volumeMounts.length ? { volumeMounts: m.volumeMounts } : {}),
   };
 
   return {
     serviceAccountName: NAME,
-    // The agent reads the API with its token; nothing else in the pod needs one.
-    automountServiceAccountToken: true,
+    // The agent reads its own cluster's API with this token; watching only remote clusters, it
+    // reads none, and the pod gets no token at all.
+    automountServiceAccountToken: watchesOwnCluster(c),
     enableServiceLinks: false,
     ...(c.node ? { nodeSelector: { "kubernetes.io/hostname": c.node } } : {}),
     securityContext: {
@@ -205,9 +186,49 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
       runAsGroup: c.uid,
       // The device node keeps its host owner and mode (root:dialout 0660); this group opens it.
       supplementalGroups: [c.deviceGroup],
+      // The kubeconfig's file is the agent's group's, 0440: readable by the agent alone.
+      ...(c.remoteKubeconfig ? { fsGroup: c.uid } : {}),
       seccompProfile: { type: "RuntimeDefault" },
     },
     containers: [container],
-    ...(privileged ? { volumes: [{ name: "serial", hostPath: { path: c.serialPath, type: "CharDevice" } }] } : {}),
+    ...(m.volumes.length ? { volumes: m.volumes } : {}),
   };
+}
+
+/** The agent's command line: what the props say, in the agent's flags. */
+function agentArgs(c: ResolvedProps): string[] {
+  return [
+    "run", "--serial", c.serialPath, "--led", c.led, "--http", `:${c.httpPort}`, "--log-format", "json", "--log-level", c.logLevel,
+    ...c.namespaces.flatMap((ns) => ["--namespace", ns]),
+    ...(c.fluxNamespace === "flux-system" ? [] : ["--flux-namespace", c.fluxNamespace]),
+    // `in-cluster` is the service account whatever the kubeconfig holds; the others are its contexts.
+    ...(c.remoteKubeconfig ? ["--kubeconfig", KUBECONFIG_PATH] : []),
+    ...c.contexts.flatMap((ctx) => ["--context", ctx]),
+    ...c.extraArgs,
+  ];
+}
+
+/**
+ * What the pod mounts: the device's hostPath in privileged mode, and /etc/fluxlight read-only —
+ * the remote clusters' kubeconfig from the user's own Secret (one projected volume, so that
+ * everything the agent is given sits in one directory).
+ */
+function mounts(c: ResolvedProps): { volumes: k8s.Volume[]; volumeMounts: k8s.VolumeMount[] } {
+  const volumes: k8s.Volume[] = [];
+  const volumeMounts: k8s.VolumeMount[] = [];
+  if (c.deviceAccess === "privileged") {
+    volumes.push({ name: "serial", hostPath: { path: c.serialPath, type: "CharDevice" } });
+    volumeMounts.push({ name: "serial", mountPath: c.serialPath });
+  }
+  const sources: k8s.VolumeProjection[] = [];
+  if (c.remoteKubeconfig) {
+    const { secretName, key } = c.remoteKubeconfig;
+    // 0440 and the pod's fsGroup: the agent's uid reads it, nobody else in the pod could.
+    sources.push({ secret: { name: secretName, items: [{ key, path: "kubeconfig", mode: 0o440 }] } });
+  }
+  if (sources.length) {
+    volumes.push({ name: "config", projected: { sources } });
+    volumeMounts.push({ name: "config", mountPath: CONFIG_DIR, readOnly: true });
+  }
+  return { volumes, volumeMounts };
 }

@@ -63,6 +63,27 @@ export interface FluxLightProps {
   readonly extraArgs?: readonly string[];
   /** Where Flux runs: a Role there lets the agent see whether its controllers run. Default `flux-system`. */
   readonly fluxNamespace?: string;
+  /**
+   * The clusters to watch, each passed as `--context`: `in-cluster` is the pod's own cluster
+   * (its service account), any other name a context of `remoteKubeconfig`. One light stands for
+   * them all. Default: the pod's own cluster only.
+   */
+  readonly contexts?: readonly string[];
+  /**
+   * An EXISTING Secret in `namespace` that holds a kubeconfig with the remote contexts (made by
+   * SOPS, sealed-secrets, …: the chart never holds credentials). Mounted read-only at
+   * `/etc/fluxlight/kubeconfig` and passed as `--kubeconfig`. Needed when `contexts` names a
+   * context other than `in-cluster`. The kubeconfig must be self-contained (`*-data` fields and
+   * a token or client certificate: no other file is mounted, and the image has no exec plugins).
+   */
+  readonly remoteKubeconfig?: SecretKeyRef;
+}
+
+export interface SecretKeyRef {
+  /** The Secret's name, in the chart's `namespace`. */
+  readonly secretName: string;
+  /** The key holding the kubeconfig. Default `kubeconfig`. */
+  readonly key?: string;
 }
 
 export interface MetricsFrom {
@@ -72,7 +93,13 @@ export interface MetricsFrom {
   readonly podSelector?: Readonly<Record<string, string>>;
 }
 
-export type ResolvedProps = Required<Omit<FluxLightProps, "node" | "metricsFrom">> & { node?: string; metricsFrom?: MetricsFrom };
+export type ResolvedProps = Required<Omit<FluxLightProps, "node" | "metricsFrom" | "remoteKubeconfig">> & { node?: string; metricsFrom?: MetricsFrom; remoteKubeconfig?: Required<SecretKeyRef> };
+
+/** `--context in-cluster`: the pod's own service account (agent/cli/kubeconfig.ts). */
+export const IN_CLUSTER = "in-cluster";
+
+/** Whether the agent watches the cluster it runs in (and so needs a grant and a token there). */
+export const watchesOwnCluster = (r: Pick<ResolvedProps, "contexts">): boolean => r.contexts.length === 0 || r.contexts.includes(IN_CLUSTER);
 
 export const DEFAULT_IMAGE_REPOSITORY = "fluxlight";
 
@@ -97,6 +124,8 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
     uid: p.uid ?? 65532,
     extraArgs: [...(p.extraArgs ?? [])],
     fluxNamespace: p.fluxNamespace ?? "flux-system",
+    contexts: [...(p.contexts ?? [])],
+    remoteKubeconfig: p.remoteKubeconfig && { secretName: p.remoteKubeconfig.secretName, key: p.remoteKubeconfig.key ?? "kubeconfig" },
   };
   check(r);
   return r;
@@ -143,5 +172,29 @@ function check(r: ResolvedProps): void {
   if (r.deviceAccess === "privileged" && !r.node) {
     fail("privileged mode needs `node`: the hostPath device exists only on the node with the board");
   }
-  if (r.node !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(r.node)) fail(`node ${JSON.stringify(r.node)} is not a node name`);
+  if (r.node !== undefined && !DNS_SUBDOMAIN.test(r.node)) fail(`node ${JSON.stringify(r.node)} is not a node name`);
+  checkClusters(r, fail);
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+// A Secret's data key, as the API server checks it.
+const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+/** The agent's own flags for what the chart mounts and passes; set through props, not extraArgs. */
+const MOUNTED_FLAGS = ["--kubeconfig", "--context"];
+
+function checkClusters(r: ResolvedProps, fail: (m: string) => never): void {
+  for (const c of r.contexts) if (typeof c !== "string" || c.trim() === "" || c.includes(",")) fail(`contexts: ${JSON.stringify(c)} is not a context name`);
+  if (new Set(r.contexts).size !== r.contexts.length) fail("contexts has duplicates");
+  const remote = r.contexts.filter((c) => c !== IN_CLUSTER);
+  const ref = r.remoteKubeconfig;
+  if (remote.length && !ref) {
+    fail(`contexts: ${remote.join(", ")} ${remote.length > 1 ? "are" : "is"} not ${IN_CLUSTER} and needs remoteKubeconfig: an existing Secret holding a kubeconfig with ${remote.length > 1 ? "those contexts" : "that context"}`);
+  }
+  if (ref && !remote.length) fail(`remoteKubeconfig is given but contexts names no remote cluster: add its contexts, e.g. contexts: ["${IN_CLUSTER}", "staging"], or drop it`);
+  if (ref && !DNS_SUBDOMAIN.test(ref.secretName)) fail(`remoteKubeconfig.secretName ${JSON.stringify(ref.secretName)} is not a Secret name`);
+  if (ref && !SECRET_KEY.test(ref.key)) fail(`remoteKubeconfig.key ${JSON.stringify(ref.key)} is not a Secret key (letters, digits, '-', '_', '.')`);
+  for (const a of r.extraArgs) {
+    const flag = MOUNTED_FLAGS.find((f) => a === f || a.startsWith(`${f}=`));
+    if (flag) fail(`extraArgs: ${flag} is set by the chart: use the ${flag === "--context" ? "contexts" : "remoteKubeconfig"} prop`);
+  }
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { synth } from "../../charts/lib/app.ts";
 import type { FluxLightProps } from "../../charts/lib/props.ts";
+import type { FluxLightRemoteAccessProps } from "../../charts/lib/remote.ts";
 
 // Loose on purpose: tests reach into synthesized YAML and let assertions catch absent fields.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -15,10 +16,10 @@ export interface Rendered {
   objects: Obj[];
 }
 
-export function render(props: FluxLightProps = {}, delivery = false): Rendered {
+export function render(props: FluxLightProps = {}, delivery = false, remoteAccess?: FluxLightRemoteAccessProps): Rendered {
   const dir = mkdtempSync(join(tmpdir(), "fluxlight-synth-"));
   try {
-    const files = synth({ outdir: dir, props, delivery });
+    const files = synth({ outdir: dir, props, delivery, ...(remoteAccess ? { remoteAccess } : {}) });
     const text = Object.fromEntries(files.map((f) => [f, readFileSync(join(dir, f), "utf8")]));
     const objects = Object.values(text).flatMap((t) => parseAllDocuments(t).map((d) => d.toJS() as Obj));
     return { text, objects };
@@ -27,8 +28,32 @@ export function render(props: FluxLightProps = {}, delivery = false): Rendered {
   }
 }
 
+/** Only what `fluxlight-remote.k8s.yaml` holds: the grant to apply in a remote cluster. */
+export function renderRemote(props: FluxLightRemoteAccessProps = {}): Obj[] {
+  return parseAllDocuments(render({}, false, props).text["fluxlight-remote.k8s.yaml"] ?? "").map((d) => d.toJS() as Obj);
+}
+
 export function one(objects: Obj[], kind: string): Obj {
   const found = objects.filter((o) => o.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
   return found[0];
+}
+
+/** Every leaf that differs between two synths, as `Kind/name.path: change`. */
+export function diff(a: Obj[], b: Obj[]): string[] {
+  const key = (o: Obj): string => `${o.kind}/${o.metadata.name}`;
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string): void => {
+    if (x === undefined) return void out.push(`${path}: added`);
+    if (y === undefined) return void out.push(`${path}: removed`);
+    if (x !== null && y !== null && typeof x === "object" && typeof y === "object") {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
+      }
+    } else if (x !== y) out.push(`${path}: ${JSON.stringify(x)} -> ${JSON.stringify(y)}`);
+  };
+  const bm = new Map(b.map((o) => [key(o), o]));
+  for (const o of a) walk(o, bm.get(key(o)), key(o));
+  for (const o of b) if (!a.some((x) => key(x) === key(o))) out.push(`${key(o)}: added`);
+  return out;
 }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { FluxLightProps } from "../../charts/lib/props.ts";
-import { one, render, type Obj } from "./render.ts";
+import { one, render, renderRemote, type Obj } from "./render.ts";
 import { validate } from "./schemas.ts";
 
 function assertValid(objects: Obj[]): void {
@@ -14,10 +14,16 @@ const SYNTHS: [string, FluxLightProps][] = [
   ["default (device-plugin)", {}],
   ["privileged", { deviceAccess: "privileged", node: "shelf" }],
   ["narrowed kinds, rgb, custom namespace", { kinds: ["HelmRelease"], led: "rgb-anode:3,5,6", namespace: "lights", createNamespace: false }],
+  ["two clusters: a remote kubeconfig from a Secret", { contexts: ["in-cluster", "staging"], remoteKubeconfig: { secretName: "fluxlight-remote" } }],
+  ["remote clusters only, privileged", { contexts: ["staging"], remoteKubeconfig: { secretName: "fluxlight-remote", key: "config" }, deviceAccess: "privileged", node: "shelf" }],
 ];
 
 describe("synthesized YAML validates", () => {
   for (const [name, props] of SYNTHS) it(name, () => assertValid(render(props).objects));
+
+  it("the grant for a remote cluster (FluxLightRemoteAccess), with a ServiceAccount or a user", () => {
+    for (const props of [{}, { namespaces: ["apps"], kinds: ["Kustomization" as const] }, { user: "fluxlight" }]) assertValid(renderRemote(props));
+  });
 
   it("with the Flux Bucket + Kustomization delivery", () => {
     const { objects } = render({}, true);
@@ -28,7 +34,7 @@ describe("synthesized YAML validates", () => {
 
 // The validators must be able to say no, or the tests above prove nothing.
 describe("the schemas reject what the API server would", () => {
-  const base = render({ deviceAccess: "privileged", node: "shelf" }, true).objects;
+  const base = [...render({ deviceAccess: "privileged", node: "shelf", contexts: ["in-cluster", "staging"], remoteKubeconfig: { secretName: "r" } }, true).objects, ...renderRemote({ namespaces: ["apps"] })];
   const mutate = (kind: string, f: (o: Obj) => void): string[] => {
     const o = structuredClone(one(base, kind));
     f(o);
@@ -40,6 +46,10 @@ describe("the schemas reject what the API server would", () => {
     ["a typo in the container", "Deployment", (o) => (o.spec.template.spec.containers[0].livenesProbe = {})],
     ["a typo in the pod spec", "Deployment", (o) => (o.spec.template.spec.serviceAcountName = "x")],
     ["a typo in a hostPath volume", "Deployment", (o) => (o.spec.template.spec.volumes[0].hostPath.typ = "CharDevice")],
+    ["a typo in a projected Secret", "Deployment", (o) => (o.spec.template.spec.volumes[1].projected.sources[0].secret.item = [])],
+    ["a string for a file mode", "Deployment", (o) => (o.spec.template.spec.volumes[1].projected.sources[0].secret.items[0].mode = "0440")],
+    ["a typo in a volume mount", "Deployment", (o) => (o.spec.template.spec.containers[0].volumeMounts[1].readonly = true)],
+    ["a typo in a Secret", "Secret", (o) => (o.typ = o.type)],
     ["a string where an integer belongs", "Deployment", (o) => (o.spec.template.spec.securityContext.runAsUser = "65532")],
     ["a container without a name", "Deployment", (o) => delete o.spec.template.spec.containers[0].name],
     ["a typo in a ClusterRole rule", "ClusterRole", (o) => (o.rules[0].verb = ["get"])],

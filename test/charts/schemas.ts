@@ -23,6 +23,8 @@ export const K8S_KINDS: Record<string, string> = {
   "v1/Namespace": "V1Namespace",
   "v1/ServiceAccount": "V1ServiceAccount",
   "v1/Service": "V1Service",
+  "v1/ConfigMap": "V1ConfigMap",
+  "v1/Secret": "V1Secret",
   "apps/v1/Deployment": "V1Deployment",
   "rbac.authorization.k8s.io/v1/ClusterRole": "V1ClusterRole",
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "V1ClusterRoleBinding",

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { parseConfig } from "../../agent/cli/config.ts";
 import { parseLedSpec } from "../../agent/light/led-spec.ts";
 import { AGENT_RESOURCES } from "../../charts/lib/sizing.ts";
-import { one, render, type Obj } from "./render.ts";
+import { diff, one, render, type Obj } from "./render.ts";
 
 const ALL_RULES = [
   { apiGroups: ["helm.toolkit.fluxcd.io"], resources: ["helmreleases"], verbs: ["list", "watch"] },
@@ -222,25 +222,6 @@ describe("privileged synth: the big hammer", () => {
     ]);
   });
 });
-
-/** Every leaf that differs between two synths, as `Kind/name.path: change`. */
-function diff(a: Obj[], b: Obj[]): string[] {
-  const key = (o: Obj): string => `${o.kind}/${o.metadata.name}`;
-  const out: string[] = [];
-  const walk = (x: unknown, y: unknown, path: string): void => {
-    if (x === undefined) return void out.push(`${path}: added`);
-    if (y === undefined) return void out.push(`${path}: removed`);
-    if (x !== null && y !== null && typeof x === "object" && typeof y === "object") {
-      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
-        walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
-      }
-    } else if (x !== y) out.push(`${path}: ${JSON.stringify(x)} -> ${JSON.stringify(y)}`);
-  };
-  const bm = new Map(b.map((o) => [key(o), o]));
-  for (const o of a) walk(o, bm.get(key(o)), key(o));
-  for (const o of b) if (!a.some((x) => key(x) === key(o))) out.push(`${key(o)}: added`);
-  return out;
-}
 
 describe("namespaces: namespaced Roles instead of a ClusterRole", () => {
   const { objects } = render({ namespaces: ["team-a", "team-b"] });
