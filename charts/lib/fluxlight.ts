@@ -7,9 +7,12 @@ import { ALL_FLUX_KINDS } from "./kinds.ts";
 import { resolveProps, watchesOwnCluster, type FluxLightProps, type ResolvedProps } from "./props.ts";
 import { grantReader, NAME } from "./rbac.ts";
 
-/** Where the pod finds what the chart mounts for the agent: the remote clusters' kubeconfig. */
+/** Where the pod finds what the chart mounts for the agent: the lights file, the remote clusters' kubeconfig. */
 export const CONFIG_DIR = "/etc/fluxlight";
 export const KUBECONFIG_PATH = `${CONFIG_DIR}/kubeconfig`;
+export const LIGHTS_FILE = "lights.yaml";
+/** The lights file's digest on the pod template: a changed file rolls the pod (the agent reads it at start). */
+export const LIGHTS_CHECKSUM = "checksum/lights";
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -45,6 +48,8 @@ export class FluxLight extends Construct {
 
     new k8s.KubeServiceAccount(this, "serviceaccount", { metadata: meta });
 
+    if (c.lightsFile) new k8s.KubeConfigMap(this, "lights", { metadata: meta, data: { [LIGHTS_FILE]: c.lightsFile.text } });
+
     // Its own cluster's grant, when it watches its own cluster: a remote cluster's is that
     // cluster's business (FluxLightRemoteAccess renders it, to be applied there).
     if (watchesOwnCluster(c)) {
@@ -66,7 +71,7 @@ export class FluxLight extends Construct {
         strategy: { type: "Recreate" },
         revisionHistoryLimit: 3,
         selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: podSpec(c) },
+        template: { metadata: { labels, ...(c.lightsFile ? { annotations: { [LIGHTS_CHECKSUM]: c.lightsFile.sha256 } } : {}) }, spec: podSpec(c) },
       },
     });
 
@@ -133,7 +138,8 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
     { name: "NODE_OPTIONS", value: "--max-semi-space-size=1" },
   ];
   // The agent watches only what the role grants: every other kind would read as a 403 (unknown).
-  if (c.kinds.length !== ALL_FLUX_KINDS.length) env.push({ name: envName("kinds"), value: c.kinds.join(",") });
+  // With lights, the file's kinds say it (the grant is made from them).
+  if (!c.lightsFile && c.kinds.length !== ALL_FLUX_KINDS.length) env.push({ name: envName("kinds"), value: c.kinds.join(",") });
   agentAccepts(args, env);
 
   const container: k8s.Container = {
@@ -198,8 +204,11 @@ function podSpec(c: ResolvedProps): k8s.PodSpec {
 /** The agent's command line: what the props say, in the agent's flags. */
 function agentArgs(c: ResolvedProps): string[] {
   return [
-    "run", "--serial", c.serialPath, "--led", c.led, "--http", `:${c.httpPort}`, "--log-format", "json", "--log-level", c.logLevel,
-    ...c.namespaces.flatMap((ns) => ["--namespace", ns]),
+    "run", "--serial", c.serialPath,
+    // Several lights from the mounted file, or the one light of the flags.
+    ...(c.lightsFile ? ["--config", `${CONFIG_DIR}/${LIGHTS_FILE}`] : ["--led", c.led]),
+    "--http", `:${c.httpPort}`, "--log-format", "json", "--log-level", c.logLevel,
+    ...(c.lightsFile ? [] : c.namespaces.flatMap((ns) => ["--namespace", ns])),
     ...(c.fluxNamespace === "flux-system" ? [] : ["--flux-namespace", c.fluxNamespace]),
     // `in-cluster` is the service account whatever the kubeconfig holds; the others are its contexts.
     ...(c.remoteKubeconfig ? ["--kubeconfig", KUBECONFIG_PATH] : []),
@@ -210,8 +219,8 @@ function agentArgs(c: ResolvedProps): string[] {
 
 /**
  * What the pod mounts: the device's hostPath in privileged mode, and /etc/fluxlight read-only —
- * the remote clusters' kubeconfig from the user's own Secret (one projected volume, so that
- * everything the agent is given sits in one directory).
+ * the lights file from the chart's ConfigMap, the remote clusters' kubeconfig from the user's own
+ * Secret (one projected volume, so that everything the agent is given sits in one directory).
  */
 function mounts(c: ResolvedProps): { volumes: k8s.Volume[]; volumeMounts: k8s.VolumeMount[] } {
   const volumes: k8s.Volume[] = [];
@@ -221,6 +230,7 @@ function mounts(c: ResolvedProps): { volumes: k8s.Volume[]; volumeMounts: k8s.Vo
     volumeMounts.push({ name: "serial", mountPath: c.serialPath });
   }
   const sources: k8s.VolumeProjection[] = [];
+  if (c.lightsFile) sources.push({ configMap: { name: NAME, items: [{ key: LIGHTS_FILE, path: LIGHTS_FILE, mode: 0o444 }] } });
   if (c.remoteKubeconfig) {
     const { secretName, key } = c.remoteKubeconfig;
     // 0440 and the pod's fsGroup: the agent's uid reads it, nobody else in the pod could.

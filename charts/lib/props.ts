@@ -5,6 +5,10 @@ import { isNamespaceName, type LogLevel } from "../../agent/cli/config.ts";
 import { DEFAULT_LED_SPEC, parseLedSpec } from "../../agent/light/led-spec.ts";
 import { ALL_FLUX_KINDS, FLUX_KINDS, type FluxKindName } from "./kinds.ts";
 import { AGENT_RESOURCES } from "./sizing.ts";
+import type { LightSettings } from "../../agent/lights.ts";
+import { agentLights, IN_CLUSTER, lightsFileText, lightsGrant, sha256, watchedContexts, type LightProps } from "./lights.ts";
+
+export { IN_CLUSTER, type LightProps };
 
 /**
  * How the pod reaches the serial device.
@@ -32,15 +36,21 @@ export interface FluxLightProps {
   readonly node?: string;
   /** Stable device path on that node. Default `/dev/fluxlight` (the NixOS module's symlink). */
   readonly serialPath?: string;
-  /** The agent's `--led`, as the agent parses it (agent/light/led-spec.ts). Default `single:13`. */
+  /** The agent's `--led`, as the agent parses it (agent/light/led-spec.ts). Default `single:13`. Not with `lights`. */
   readonly led?: string;
-  /** Flux kinds to watch (and nothing else is granted). Default: all seven. */
+  /** Flux kinds to watch (and nothing else is granted). Default: all seven. Not with `lights` (each light has its own). */
   readonly kinds?: readonly FluxKindName[];
   /**
    * Namespaces whose Flux objects the agent watches, each passed as `--namespace`; the grant is
-   * then a Role in each of them instead of a ClusterRole. Default: the whole cluster.
+   * then a Role in each of them instead of a ClusterRole. Default: the whole cluster. Not with `lights`.
    */
   readonly namespaces?: readonly string[];
+  /**
+   * Several lights, each an LED and the objects it stands for: the lights file's `lights:`
+   * (README, "Several lights"), written into a ConfigMap the agent reads with `--config`. Replaces
+   * `led`, `namespaces` and `kinds`; the grant is the union of the lights' scopes.
+   */
+  readonly lights?: readonly LightProps[];
   /**
    * Admit traffic to the metrics port only from pods these selectors pick (a NetworkPolicy);
    * both given: pods matching `podSelector` in namespaces matching `namespaceSelector`.
@@ -93,17 +103,24 @@ export interface MetricsFrom {
   readonly podSelector?: Readonly<Record<string, string>>;
 }
 
-export type ResolvedProps = Required<Omit<FluxLightProps, "node" | "metricsFrom" | "remoteKubeconfig">> & { node?: string; metricsFrom?: MetricsFrom; remoteKubeconfig?: Required<SecretKeyRef> };
-
-/** `--context in-cluster`: the pod's own service account (agent/cli/kubeconfig.ts). */
-export const IN_CLUSTER = "in-cluster";
+export type ResolvedProps = Required<Omit<FluxLightProps, "node" | "metricsFrom" | "remoteKubeconfig" | "lights">> & {
+  node?: string;
+  metricsFrom?: MetricsFrom;
+  remoteKubeconfig?: Required<SecretKeyRef>;
+  /** With `lights`: the file the ConfigMap holds, its digest, and the lights as the agent reads them. */
+  lightsFile?: { text: string; sha256: string; lights: LightSettings[] };
+  /** The contexts the agent watches: `contexts`, then those the lights name (none: the pod's own cluster). */
+  watched: string[];
+};
 
 /** Whether the agent watches the cluster it runs in (and so needs a grant and a token there). */
-export const watchesOwnCluster = (r: Pick<ResolvedProps, "contexts">): boolean => r.contexts.length === 0 || r.contexts.includes(IN_CLUSTER);
+export const watchesOwnCluster = (r: Pick<ResolvedProps, "watched">): boolean => r.watched.length === 0 || r.watched.includes(IN_CLUSTER);
 
 export const DEFAULT_IMAGE_REPOSITORY = "fluxlight";
 
 export function resolveProps(p: FluxLightProps, version: string): ResolvedProps {
+  const lightsFile = p.lights && lightsOf(p);
+  const grant = lightsFile && lightsGrant(lightsFile.lights);
   const r: ResolvedProps = {
     namespace: p.namespace ?? "fluxlight",
     createNamespace: p.createNamespace ?? true,
@@ -112,8 +129,9 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
     node: p.node,
     serialPath: p.serialPath ?? "/dev/fluxlight",
     led: p.led ?? DEFAULT_LED_SPEC,
-    kinds: [...(p.kinds ?? ALL_FLUX_KINDS)],
-    namespaces: [...(p.namespaces ?? [])],
+    kinds: [...(grant?.kinds ?? p.kinds ?? ALL_FLUX_KINDS)],
+    // With lights, what is granted: the agent is told nothing (the lights file says it).
+    namespaces: [...(grant?.namespaces ?? p.namespaces ?? [])],
     metricsFrom: p.metricsFrom,
     httpPort: p.httpPort ?? 9090,
     logLevel: p.logLevel ?? "info",
@@ -126,9 +144,19 @@ export function resolveProps(p: FluxLightProps, version: string): ResolvedProps 
     fluxNamespace: p.fluxNamespace ?? "flux-system",
     contexts: [...(p.contexts ?? [])],
     remoteKubeconfig: p.remoteKubeconfig && { secretName: p.remoteKubeconfig.secretName, key: p.remoteKubeconfig.key ?? "kubeconfig" },
+    ...(lightsFile ? { lightsFile } : {}),
+    watched: watchedContexts(lightsFile?.lights ?? [], p.contexts ?? [], p.remoteKubeconfig !== undefined),
   };
   check(r);
   return r;
+}
+
+/** `lights`, refused beside the single-light props, written as the file and read back by the agent's parser. */
+function lightsOf(p: FluxLightProps): NonNullable<ResolvedProps["lightsFile"]> {
+  const mixed = (["led", "namespaces", "kinds"] as const).filter((k) => p[k] !== undefined);
+  if (mixed.length) throw new Error(`FluxLight: lights cannot be combined with ${mixed.join(", ")}: each light has its own led, namespaces and kinds; move ${mixed.length > 1 ? "them" : "it"} into the lights`);
+  const text = lightsFileText(p.lights!);
+  return { text, sha256: sha256(text), lights: agentLights(text) };
 }
 
 // A qualified extended-resource name, as the API server checks it: domain/name, not kubernetes.io.
@@ -180,12 +208,12 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 // A Secret's data key, as the API server checks it.
 const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 /** The agent's own flags for what the chart mounts and passes; set through props, not extraArgs. */
-const MOUNTED_FLAGS = ["--kubeconfig", "--context"];
+const MOUNTED_FLAGS = ["--kubeconfig", "--context", "--config"];
 
 function checkClusters(r: ResolvedProps, fail: (m: string) => never): void {
   for (const c of r.contexts) if (typeof c !== "string" || c.trim() === "" || c.includes(",")) fail(`contexts: ${JSON.stringify(c)} is not a context name`);
   if (new Set(r.contexts).size !== r.contexts.length) fail("contexts has duplicates");
-  const remote = r.contexts.filter((c) => c !== IN_CLUSTER);
+  const remote = r.watched.filter((c) => c !== IN_CLUSTER);
   const ref = r.remoteKubeconfig;
   if (remote.length && !ref) {
     fail(`contexts: ${remote.join(", ")} ${remote.length > 1 ? "are" : "is"} not ${IN_CLUSTER} and needs remoteKubeconfig: an existing Secret holding a kubeconfig with ${remote.length > 1 ? "those contexts" : "that context"}`);
@@ -195,6 +223,6 @@ function checkClusters(r: ResolvedProps, fail: (m: string) => never): void {
   if (ref && !SECRET_KEY.test(ref.key)) fail(`remoteKubeconfig.key ${JSON.stringify(ref.key)} is not a Secret key (letters, digits, '-', '_', '.')`);
   for (const a of r.extraArgs) {
     const flag = MOUNTED_FLAGS.find((f) => a === f || a.startsWith(`${f}=`));
-    if (flag) fail(`extraArgs: ${flag} is set by the chart: use the ${flag === "--context" ? "contexts" : "remoteKubeconfig"} prop`);
+    if (flag) fail(`extraArgs: ${flag} is set by the chart: use the ${{ "--context": "contexts", "--kubeconfig": "remoteKubeconfig", "--config": "lights" }[flag]} prop`);
   }
 }

@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import * as k8s from "cdk8s-plus-32/lib/imports/k8s.js";
 import { isNamespaceName } from "../../agent/cli/config.ts";
 import { ALL_FLUX_KINDS, FLUX_KINDS, type FluxKindName } from "./kinds.ts";
+import { agentLights, lightsFileText, lightsGrant, type LightProps } from "./lights.ts";
 import { grantName, grantReader, NAME } from "./rbac.ts";
 
 export interface FluxLightRemoteAccessProps {
@@ -18,6 +19,11 @@ export interface FluxLightRemoteAccessProps {
   readonly kinds?: readonly FluxKindName[];
   /** The namespaces it watches there: a Role in each instead of a ClusterRole. Default the whole cluster. */
   readonly namespaces?: readonly string[];
+  /**
+   * The home chart's `lights`: the grant is then what the agent lists for them (the union of their
+   * scopes, in every cluster it watches). Not with `kinds` or `namespaces`.
+   */
+  readonly lights?: readonly LightProps[];
   /** Where Flux runs there. Default `flux-system`. */
   readonly fluxNamespace?: string;
   /**
@@ -35,8 +41,10 @@ export class FluxLightRemoteAccess extends Construct {
     super(scope, id);
     const namespace = props.namespace ?? NAME;
     const fluxNamespace = props.fluxNamespace ?? "flux-system";
-    const kinds = [...(props.kinds ?? ALL_FLUX_KINDS)];
-    const namespaces = [...(props.namespaces ?? [])];
+    if (props.lights && (props.kinds || props.namespaces)) throw new Error("FluxLightRemoteAccess: lights cannot be combined with kinds or namespaces: the grant is made from the lights");
+    const grant = props.lights && lightsGrant(agentLights(lightsFileText(props.lights)));
+    const kinds = [...(grant?.kinds ?? props.kinds ?? ALL_FLUX_KINDS)];
+    const namespaces = [...(grant?.namespaces ?? props.namespaces ?? [])];
     check({ namespace, fluxNamespace, kinds, namespaces, user: props.user });
     const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": NAME };
     const meta = { name: NAME, namespace, labels };

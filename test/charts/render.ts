@@ -57,3 +57,18 @@ export function diff(a: Obj[], b: Obj[]): string[] {
   for (const o of b) if (!a.some((x) => key(x) === key(o))) out.push(`${key(o)}: added`);
   return out;
 }
+
+/**
+ * Whether the rendered RBAC lets the agent's subject make a request: a rule of a ClusterRole bound
+ * by a ClusterRoleBinding, or of a Role bound in the request's namespace, naming its group,
+ * resource and verb. As the API server decides it, for the rules the chart writes (no wildcards).
+ */
+export function rbacAllows(objects: Obj[], subject: Obj, req: { group: string; resource: string; verb: string; namespace?: string }): boolean {
+  const bound = (b: Obj) => b.subjects.some((s: Obj) => s.kind === subject.kind && s.name === subject.name && (s.namespace ?? "") === (subject.namespace ?? ""));
+  const rulesOf = (kind: string, name: string, namespace?: string): Obj[] => objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace)?.rules ?? [];
+  const rules = [
+    ...objects.filter((o) => o.kind === "ClusterRoleBinding" && bound(o)).flatMap((b) => rulesOf("ClusterRole", b.roleRef.name)),
+    ...objects.filter((o) => o.kind === "RoleBinding" && bound(o) && req.namespace !== undefined && o.metadata.namespace === req.namespace).flatMap((b) => rulesOf("Role", b.roleRef.name, b.metadata.namespace)),
+  ];
+  return rules.some((r) => r.apiGroups.includes(req.group) && r.resources.includes(req.resource) && r.verbs.includes(req.verb));
+}

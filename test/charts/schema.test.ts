@@ -15,6 +15,7 @@ const SYNTHS: [string, FluxLightProps][] = [
   ["privileged", { deviceAccess: "privileged", node: "shelf" }],
   ["narrowed kinds, rgb, custom namespace", { kinds: ["HelmRelease"], led: "rgb-anode:3,5,6", namespace: "lights", createNamespace: false }],
   ["two clusters: a remote kubeconfig from a Secret", { contexts: ["in-cluster", "staging"], remoteKubeconfig: { secretName: "fluxlight-remote" } }],
+  ["two lights over two clusters (a ConfigMap and the Secret, one projected volume)", { lights: [{ name: "home", led: "rgb:9,10,11", clusters: ["in-cluster"] }, { name: "staging", led: "traffic:2,3,4", namespaces: ["apps"], clusters: ["staging"] }], remoteKubeconfig: { secretName: "fluxlight-remote" } }],
   ["remote clusters only, privileged", { contexts: ["staging"], remoteKubeconfig: { secretName: "fluxlight-remote", key: "config" }, deviceAccess: "privileged", node: "shelf" }],
 ];
 
@@ -34,7 +35,7 @@ describe("synthesized YAML validates", () => {
 
 // The validators must be able to say no, or the tests above prove nothing.
 describe("the schemas reject what the API server would", () => {
-  const base = [...render({ deviceAccess: "privileged", node: "shelf", contexts: ["in-cluster", "staging"], remoteKubeconfig: { secretName: "r" } }, true).objects, ...renderRemote({ namespaces: ["apps"] })];
+  const base = [...render({ deviceAccess: "privileged", node: "shelf", lights: [{ led: "single:13" }], contexts: ["in-cluster", "staging"], remoteKubeconfig: { secretName: "r" } }, true).objects, ...renderRemote({ namespaces: ["apps"] })];
   const mutate = (kind: string, f: (o: Obj) => void): string[] => {
     const o = structuredClone(one(base, kind));
     f(o);
@@ -46,10 +47,12 @@ describe("the schemas reject what the API server would", () => {
     ["a typo in the container", "Deployment", (o) => (o.spec.template.spec.containers[0].livenesProbe = {})],
     ["a typo in the pod spec", "Deployment", (o) => (o.spec.template.spec.serviceAcountName = "x")],
     ["a typo in a hostPath volume", "Deployment", (o) => (o.spec.template.spec.volumes[0].hostPath.typ = "CharDevice")],
-    ["a typo in a projected Secret", "Deployment", (o) => (o.spec.template.spec.volumes[1].projected.sources[0].secret.item = [])],
-    ["a string for a file mode", "Deployment", (o) => (o.spec.template.spec.volumes[1].projected.sources[0].secret.items[0].mode = "0440")],
+    ["a typo in a projected Secret", "Deployment", (o) => (o.spec.template.spec.volumes[1].projected.sources[1].secret.item = [])],
+    ["a string for a file mode", "Deployment", (o) => (o.spec.template.spec.volumes[1].projected.sources[1].secret.items[0].mode = "0440")],
     ["a typo in a volume mount", "Deployment", (o) => (o.spec.template.spec.containers[0].volumeMounts[1].readonly = true)],
     ["a typo in a Secret", "Secret", (o) => (o.typ = o.type)],
+    ["a list where the ConfigMap's data holds text", "ConfigMap", (o) => (o.data["lights.yaml"] = [o.data["lights.yaml"]])],
+    ["a typo in a projected ConfigMap", "Deployment", (o) => (o.spec.template.spec.volumes[1].projected.sources[0].configMap.nam = "fluxlight")],
     ["a string where an integer belongs", "Deployment", (o) => (o.spec.template.spec.securityContext.runAsUser = "65532")],
     ["a container without a name", "Deployment", (o) => delete o.spec.template.spec.containers[0].name],
     ["a typo in a ClusterRole rule", "ClusterRole", (o) => (o.rules[0].verb = ["get"])],
