@@ -20,5 +20,13 @@
     system.extraDependencies = [ fluxlight.packages.${pkgs.stdenv.hostPlatform.system}.image ];
 
     # To flash the board from this node: `nix run <fluxlight>#flash` (defaults to /dev/fluxlight).
+
+    # The module only gives the board its name. The lights (two LEDs on this one board: rgb:9,10,11
+    # and traffic:2,3,4) and the clusters they watch (this one, in-cluster, and staging) are the
+    # chart's: `lights` and `remoteKubeconfig` in examples/cdk8s-app.ts. staging's kubeconfig is a
+    # Secret in the fluxlight namespace, SOPS-encrypted in git, never in this hive or the Nix store.
+    # Running the agent on this node without Kubernetes instead, a systemd unit would run
+    #   fluxlight run --serial /dev/fluxlight --config /etc/fluxlight/lights.yaml     #     --kubeconfig /run/secrets/fluxlight-kubeconfig --context home --context staging
+    # (not provided by the module).
   };
 }

@@ -2,13 +2,24 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { Testing } from "cdk8s";
-import { addFluxLight } from "../../nix/examples/cdk8s-app.ts";
+import { load } from "js-yaml";
+import { addFluxLight, addFluxLightRemoteAccess, LIGHTS } from "../../nix/examples/cdk8s-app.ts";
 import { validate } from "./schemas.ts";
 
-it("the cdk8s app fragment synthesizes valid objects with the given image", () => {
+it("the cdk8s app fragment synthesizes valid objects with the given image: two lights over two clusters", () => {
   const image = "nix:0/nix/store/00000000000000000000000000000000-nix-image-fluxlight.tar";
   const objects = Testing.synth(addFluxLight(Testing.app(), image));
   assert.deepEqual(objects.flatMap((o) => validate(o)), []);
   const d = objects.find((o) => o.kind === "Deployment");
-  assert.equal(d?.spec.template.spec.containers[0].image, image);
+  const c = d?.spec.template.spec.containers[0];
+  assert.equal(c.image, image);
+  assert.deepEqual(c.args.slice(3, 5), ["--config", "/etc/fluxlight/lights.yaml"]);
+  assert.deepEqual(c.args.slice(-2), ["--kubeconfig", "/etc/fluxlight/kubeconfig"]);
+  assert.deepEqual(load(objects.find((o) => o.kind === "ConfigMap")?.data["lights.yaml"]), { lights: LIGHTS });
+});
+
+it("its grant for staging synthesizes valid objects", () => {
+  const objects = Testing.synth(addFluxLightRemoteAccess(Testing.app()));
+  assert.deepEqual(objects.flatMap((o) => validate(o)), []);
+  assert.ok(objects.some((o) => o.kind === "Secret" && o.type === "kubernetes.io/service-account-token"));
 });
