@@ -25,8 +25,10 @@
     # and traffic:2,3,4) and the clusters they watch (this one, in-cluster, and staging) are the
     # chart's: `lights` and `remoteKubeconfig` in examples/cdk8s-app.ts. staging's kubeconfig is a
     # Secret in the fluxlight namespace, SOPS-encrypted in git, never in this hive or the Nix store.
-    # Running the agent on this node without Kubernetes instead, a systemd unit would run
-    #   fluxlight run --serial /dev/fluxlight --config /etc/fluxlight/lights.yaml     #     --kubeconfig /run/secrets/fluxlight-kubeconfig --context home --context staging
-    # (not provided by the module).
+    # Running the agent on this node outside Kubernetes instead (not provided by the module), a
+    # systemd unit would run, with a kubeconfig from sops-nix or agenix that has both contexts:
+    #   fluxlight run --serial /dev/fluxlight --config /etc/fluxlight/lights.yaml
+    #     --kubeconfig /run/secrets/fluxlight-kubeconfig --context home --context staging
+    # (there is no in-cluster outside a pod: the lights file then names home instead).
   };
 }
