@@ -49,7 +49,12 @@ export interface Config {
   fluxNamespace: string;
   /** How often the API server is asked whether it still answers (also each ask's deadline), ms. */
   apiProbeInterval: number;
+  /** `fluxlight demo` only: its story on one light, or on two lights of one board. */
+  story: DemoStory;
 }
+
+export const DEMO_STORIES = ["one-light", "two-lights"] as const;
+export type DemoStory = (typeof DEMO_STORIES)[number];
 
 export const COMMANDS = {
   run: "watch Flux and drive the light",
@@ -118,6 +123,8 @@ const FLAGS: Flag[] = [
     help: `log level: ${LOG_LEVELS.join(", ")}` }),
   flag({ name: "log-format", key: "logFormat", value: "FORMAT", default: "json", parse: oneOf(["json", "pretty"] as const),
     help: "json (one line per event) or pretty (for a terminal)" }),
+  flag({ name: "story", key: "story", value: "NAME", default: "one-light", parse: oneOf(DEMO_STORIES),
+    help: "demo only: one-light, or two-lights (one board, two LEDs: platform rgb:9,10,11 and apps traffic:2,3,4)" }),
 ];
 
 function parseContext(text: string): Parsed<string[]> {

@@ -25,6 +25,11 @@ function die(message: string): never {
   process.exit(EXIT_USAGE);
 }
 
+/** --story is the demo's: elsewhere it would be ignored, so it is refused. */
+function refuseStory(chosen: ReadonlySet<keyof Config>): void {
+  if (chosen.has("story")) die(`${setBy("story")}: only the demo tells a story; describe your own lights in a lights file (--config)`);
+}
+
 /** SIGTERM/SIGINT: switch the LED off and let go of the board, within 2 s whatever happens. */
 export function exitOnSignals(stop: () => Promise<void>): void {
   const shutdown = () => {
@@ -141,8 +146,10 @@ async function main(): Promise<void> {
       process.stdout.write(`${usage()}\n`);
       return;
     case "run":
+      refuseStory(parsed.chosen);
       return run(parsed.config);
     case "status": {
+      refuseStory(parsed.chosen);
       const { runStatus } = await import("./status.ts");
       const lights = parsed.config.config === undefined ? undefined : lightsOf(parsed.config);
       process.exitCode = await runStatus({ ...parsed.config, lights }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
@@ -151,8 +158,9 @@ async function main(): Promise<void> {
       return;
     }
     case "demo": {
-      // The demo plays its story on one light of its own.
-      if (parsed.config.config !== undefined) die(`${setBy("config")}: the demo draws one light; drop the lights file (--led chooses its wiring)`);
+      // The demo plays its story on lights of its own: one (its wiring --led's), or two (--story two-lights).
+      if (parsed.config.config !== undefined) die(`${setBy("config")}: the demo draws lights of its own; drop the lights file (--led chooses its one light's wiring, --story two-lights shows two)`);
+      if (parsed.config.story === "two-lights" && parsed.chosen.has("led")) die(`${setBy("led")}: the two-light story wires its own LEDs (rgb:9,10,11 and traffic:2,3,4); drop it, or the story`);
       // The demo has its own defaults (an RGB LED, a short grace) unless the user chose.
       const { runDemo } = await import("../demo/demo.ts");
       const result = await runDemo(parsed.config, { ledGiven: parsed.chosen.has("led"), graceGiven: parsed.chosen.has("progressGrace") });

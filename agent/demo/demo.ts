@@ -9,8 +9,8 @@ import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SerialPortStream } from "@serialport/stream";
 import { accessFromFile } from "../kube/request-options.ts";
-import { startAgent } from "../agent.ts";
-import { singleLight } from "../lights.ts";
+import { startAgent, type Agent } from "../agent.ts";
+import { singleLight, type LightSettings } from "../lights.ts";
 import { createLog } from "../log/logger.ts";
 import { escapeText } from "../text/escape.ts";
 import type { SerialAccess, SerialPortLike } from "../link/ports.ts";
@@ -21,7 +21,7 @@ import { EmulatedUno } from "../sim/uno/uno.ts";
 import { UnoBinding } from "../sim/uno/binding.ts";
 import { packageFile } from "../sim/package-files.ts";
 import { DemoCluster } from "./cluster.ts";
-import { SCENES, pause, type Refs } from "./scenario.ts";
+import { SCENES, TWO_LIGHTS, pause, type Refs, type Scene } from "./scenario.ts";
 import { DemoScreen } from "./terminal.ts";
 import { storyName } from "./led-view.ts";
 
@@ -43,6 +43,8 @@ export interface DemoChoices {
 /** The fields of the command line's Config the demo reads. */
 export interface DemoConfig {
   led: LedSpec;
+  /** One light (default), or two lights of one board (TWO_LIGHTS). */
+  story?: "one-light" | "two-lights";
   progressGrace: number;
   stuckAfter: number;
   heartbeatTimeout: number;
@@ -59,17 +61,26 @@ function loadFirmware(): { uno: EmulatedUno; sha256: string } {
   return { uno: EmulatedUno.fromHex(hex), sha256: createHash("sha256").update(hex).digest("hex") };
 }
 
-/** Runs the story once; resolves with how many scenes showed what they should have. */
-/** `chip`: handed the emulated Uno once it runs (a test reads the LED off its pins itself). */
-export async function runDemo(config: DemoConfig, choices: DemoChoices, out: NodeJS.WriteStream | Writable = process.stdout, chip?: (uno: EmulatedUno, led: LedSpec) => void): Promise<{ scenes: number; matched: number }> {
+/** The lights the story plays on: the two-light story's, or one (the user's wiring, else an RGB LED). */
+function demoLights(config: DemoConfig, choices: DemoChoices): LightSettings[] {
+  if (config.story === "two-lights") return TWO_LIGHTS;
+  return [singleLight({ led: choices.ledGiven ? config.led : DEMO_LED, namespaces: [] })];
+}
+
+/**
+ * Runs the story once; resolves with how many scenes showed what they should have.
+ * `chip`: handed the emulated Uno once it runs, with the first light's wiring and every light (a
+ * test reads the LEDs off its pins itself).
+ */
+export async function runDemo(config: DemoConfig, choices: DemoChoices, out: NodeJS.WriteStream | Writable = process.stdout, chip?: (uno: EmulatedUno, led: LedSpec, lights: readonly LightSettings[]) => void): Promise<{ scenes: number; matched: number }> {
   const { uno, sha256 } = loadFirmware();
-  const led = choices.ledGiven ? config.led : DEMO_LED;
+  const lights = demoLights(config, choices);
   const grace = choices.graceGiven ? config.progressGrace : DEMO_GRACE_MS;
 
   const cluster = new DemoCluster();
   await cluster.start();
   uno.start();
-  chip?.(uno, led);
+  chip?.(uno, lights[0]!.led, lights);
   const binding = new UnoBinding();
   binding.attach(DEVICE, uno);
   const access: SerialAccess = {
@@ -80,15 +91,15 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
   const kubeconfigPath = join(dir, "kubeconfig");
   cluster.server.writeKubeconfig(kubeconfigPath);
 
-  const screen = new DemoScreen(out, led, (pin) => uno.pin(pin).duty);
+  const screen = new DemoScreen(out, lights.length > 1 ? lights : lights[0]!.led, (pin) => uno.pin(pin).duty);
   const log = createLog({ level: config.logLevel, format: "json", destination: logLines((line) => screen.say(line)) });
-  screen.say(`fluxlight demo: API server ${cluster.server.url}, emulated Uno on ${DEVICE} running firmware/build/fluxlight.hex, LED ${formatLedSpec(led)}, progress grace ${grace / 1000}s`);
+  screen.say(`fluxlight demo: API server ${cluster.server.url}, emulated Uno on ${DEVICE} running firmware/build/fluxlight.hex, ${describeLights(lights)}, progress grace ${grace / 1000}s`);
   screen.say(`firmware image sha256 ${sha256}`);
   screen.start();
 
   let fatal: string | undefined;
   const agent = startAgent(
-    { lights: [singleLight({ led, namespaces: [] })], serial: "auto", usbIds: [], progressGraceMs: grace, stuckAfterMs: Math.max(config.stuckAfter, grace * 2), heartbeatTimeoutMs: config.heartbeatTimeout },
+    { lights, serial: "auto", usbIds: [], progressGraceMs: grace, stuckAfterMs: Math.max(config.stuckAfter, grace * 2), heartbeatTimeoutMs: config.heartbeatTimeout },
     { cluster: accessFromFile(kubeconfigPath), access, log, onFatal: (m) => (fatal = m) },
   );
 
@@ -103,11 +114,7 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
       screen.say(`▶ scene ${i + 1}/${SCENES.length}: ${scene.title}`);
       await scene.play(cluster, refs, grace);
       await sleep(scene.holdMs?.(grace) ?? pause(grace));
-      const want = storyName(led, scene.expect);
-      const seen = await readLed(screen, want);
-      const ok = seen === want;
-      if (ok) matched += 1;
-      screen.say(`  LED: ${seen}${ok ? "" : ` (expected ${want})`}   signal: ${agent.signal}`);
+      if (await judge(screen, lights, scene, agent)) matched += 1;
     }
     screen.say(`demo over: ${matched} of ${SCENES.length} scenes showed what they should`);
   } finally {
@@ -120,13 +127,35 @@ export async function runDemo(config: DemoConfig, choices: DemoChoices, out: Nod
   return { scenes: SCENES.length, matched };
 }
 
-/** The LED's name once it reads `want`, or after one blink: a blinking look is judged when lit. */
-async function readLed(screen: DemoScreen, want: string): Promise<string> {
+/** "LED rgb:9,10,11", or each light's name, wiring and what it stands for. */
+function describeLights(lights: readonly LightSettings[]): string {
+  if (lights.length === 1) return `LED ${formatLedSpec(lights[0]!.led)}`;
+  return `LEDs ${lights.map((l) => `${l.name} ${formatLedSpec(l.led)} (${l.names.map((n) => n.split("/")[1]).join(", ")})`).join(", ")}`;
+}
+
+/** The scene's end: each LED read off the chip, said beside what the story expects and the agent's signal; whether all showed it. */
+async function judge(screen: DemoScreen, lights: readonly LightSettings[], scene: Scene, agent: Agent): Promise<boolean> {
+  const several = lights.length > 1;
+  const wants = lights.map((l) => storyName(l.led, several ? scene.expectTwo[l.name as keyof Scene["expectTwo"]] : scene.expect));
+  const seen = await readLeds(screen, wants);
+  const ok = seen.every((s, i) => s === wants[i]);
+  if (!several) {
+    screen.say(`  LED: ${seen[0]}${ok ? "" : ` (expected ${wants[0]})`}   signal: ${agent.signal}`);
+  } else {
+    const signals = agent.snapshot().lights;
+    const leds = lights.map((l, i) => `${l.name} ${seen[i]}${seen[i] === wants[i] ? "" : ` (expected ${wants[i]})`}`);
+    screen.say(`  LEDs: ${leds.join(", ")}   signals: ${lights.map((l, i) => `${l.name} ${signals[i]?.signal}`).join(", ")}`);
+  }
+  return ok;
+}
+
+/** Each LED's name once all read what they should, or after one blink: a blinking look is judged when lit. */
+async function readLeds(screen: DemoScreen, wants: readonly string[]): Promise<string[]> {
   const readAt = Date.now();
-  let seen = screen.led().name;
-  while (seen !== want && Date.now() - readAt < BLINK_READ_MS) {
+  let seen = screen.leds().map((v) => v.name);
+  while (seen.some((s, i) => s !== wants[i]) && Date.now() - readAt < BLINK_READ_MS) {
     await sleep(20);
-    seen = screen.led().name;
+    seen = screen.leds().map((v) => v.name);
   }
   return seen;
 }

@@ -1,6 +1,7 @@
 // The demo's screen: log lines scroll, and the LED as read off the emulated chip is drawn beside
 // them — live on a status line in a terminal, as plain lines when the output is a file, a test,
-// or a terminal that cannot erase a line (TERM=dumb).
+// or a terminal that cannot erase a line (TERM=dumb). Several lights (--story two-lights): a lamp
+// for each, in order, on the one live line and before every scrolling line.
 import type { Writable } from "node:stream";
 import type { LedSpec } from "../light/led-spec.ts";
 import { ansiLamp, viewLed, type LedView, type PinReader } from "./led-view.ts";
@@ -14,6 +15,12 @@ const CLEAR = "\r\x1b[2K";
 /** When a TTY does not tell its width. */
 const DEFAULT_COLUMNS = 80;
 
+/** A light the screen draws: its name (shown when there are several) and its wiring. */
+export interface ScreenLight {
+  name: string;
+  led: LedSpec;
+}
+
 export class DemoScreen {
   private readonly live: boolean;
   private readonly colour: boolean;
@@ -23,15 +30,24 @@ export class DemoScreen {
   private status = "";
   private timer?: NodeJS.Timeout;
   private readonly onResize = () => this.redraw(true);
+  private readonly lights: readonly ScreenLight[];
 
-  constructor(private readonly out: ScreenStream, private readonly spec: LedSpec, private readonly read: PinReader, env: NodeJS.ProcessEnv = process.env) {
+  /** `lights`: one wiring (one light, named "LED"), or several named lights on one board. */
+  constructor(private readonly out: ScreenStream, lights: LedSpec | readonly ScreenLight[], private readonly read: PinReader, env: NodeJS.ProcessEnv = process.env) {
+    this.lights = Array.isArray(lights) ? lights : [{ name: "LED", led: lights as LedSpec }];
     this.live = out.isTTY === true && env.TERM !== "dumb";
     // https://no-color.org: present and not empty.
     this.colour = !env.NO_COLOR;
   }
 
+  /** The first light as the chip shows it (the only one, but for --story two-lights). */
   led(): LedView {
-    return viewLed(this.spec, this.read);
+    return this.leds()[0]!;
+  }
+
+  /** Every light as the chip shows it, in order. */
+  leds(): LedView[] {
+    return this.lights.map((l) => viewLed(l.led, this.read));
   }
 
   start(): void {
@@ -51,8 +67,8 @@ export class DemoScreen {
 
   /** A line that scrolls: a log line, or the narration. It may wrap; the live line is put back below it. */
   say(line: string): void {
-    const view = this.led();
-    const lamp = this.live && this.colour ? ansiLamp(view) : `[${view.name}]`;
+    const views = this.leds();
+    const lamp = this.live && this.colour ? views.map(ansiLamp).join(" ") : `[${views.map((v) => v.name).join("|")}]`;
     this.out.write(`${this.live ? CLEAR : ""}${lamp} ${line}\n${this.live ? this.status : ""}`);
   }
 
@@ -65,9 +81,10 @@ export class DemoScreen {
 
   private redraw(force = false): void {
     if (!this.live) return;
-    const view = this.led();
+    const several = this.lights.length > 1;
+    const [first, ...more] = this.leds().map((view, i) => ({ lamp: this.colour ? ansiLamp(view) : "", name: view.name, pins: view.pins, ...(several ? { label: this.lights[i]!.name } : {}) }));
     const width = this.out.columns || DEFAULT_COLUMNS;
-    const status = liveLine({ lamp: this.colour ? ansiLamp(view) : "", name: view.name, pins: view.pins, scene: this.scene, title: this.title }, width);
+    const status = liveLine({ ...first!, scene: this.scene, title: this.title, ...(several ? { more } : {}) }, width);
     if (status === this.status && !force) return;
     this.status = status;
     this.out.write(`${CLEAR}${status}`);

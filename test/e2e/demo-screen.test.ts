@@ -11,7 +11,8 @@ import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import xterm from "@xterm/headless";
-import { DemoScreen } from "../../agent/demo/terminal.ts";
+import { DemoScreen, type ScreenLight } from "../../agent/demo/terminal.ts";
+import { storyName } from "../../agent/demo/led-view.ts";
 import { SCENES } from "../../agent/demo/scenario.ts";
 import { MARGIN } from "../../agent/demo/live-line.ts";
 import type { LedSpec } from "../../agent/light/led-spec.ts";
@@ -93,9 +94,9 @@ class FakeTty extends Writable {
 }
 
 /** What a person must see at any moment: at most one live line, on one row, the cursor's, fitting the width; no escape shown as text. */
-function assertLooksRight(screen: Screen, cols: number, where: string): string | undefined {
+function assertLooksRight(screen: Screen, cols: number, where: string, liveLine = LIVE): string | undefined {
   const lines = screen.lines();
-  const live = lines.filter((l) => LIVE.test(l.text));
+  const live = lines.filter((l) => liveLine.test(l.text));
   assert.ok(live.length <= 1, `${where}: one live line, not ${live.length}:\n${lines.map((l) => l.text).join("\n")}`);
   for (const row of screen.rows()) assert.doesNotMatch(row.text, /\x1b|\[[0-9;]+[mK]/, `${where}: an escape sequence shown as text: ${row.text}`);
   if (live.length === 0) return undefined;
@@ -208,6 +209,60 @@ test("NO_COLOR: the colour in words, no colour escapes; TERM=dumb: plain lines, 
   assert.equal(lines.at(-1), "", "every line ends");
   assert.ok(lines.slice(0, -1).every((l) => /^\[\w+\] /.test(l)), "each line is one log line with the colour in words");
   assert.ok(lines.includes("[amber]   LED: amber   signal: amber (scene 5/9)"), dumb.raw);
+});
+
+/** --story two-lights: the RGB LED (platform) and a traffic module (apps) on one board. */
+const TWO: ScreenLight[] = [{ name: "platform", led: SPEC }, { name: "apps", led: { kind: "traffic", pins: { red: 2, yellow: 3, green: 4 } } }];
+/** The two-light live line: a lamp and a name per light (no "LED"). */
+const LIVE_TWO = /^(?:● )?platform \S+ .*apps /;
+/** Pin levels for a colour: pins 9, 10, 11 (RGB) and 2, 3, 4 (traffic: red, yellow, green). */
+const RGB_PINS: Record<string, number[]> = { green: [0, 1, 0], red: [1, 0, 0], amber: [1, 0.4, 0] };
+const TRAFFIC_PINS: Record<string, number[]> = { green: [0, 0, 1], red: [1, 0, 0], amber: [0, 1, 0] };
+
+for (const cols of [40, 80, 200]) {
+  test(`two lights at ${cols} columns: one live line with a lamp per light, each named, never wrapped`, async () => {
+    const screen = new Screen(cols);
+    const tty = new FakeTty(cols, screen);
+    const levels = new Map<number, number>();
+    const demo = new DemoScreen(tty, TWO, (pin) => levels.get(pin) ?? 0, { TERM: "xterm-256color" });
+    const said: string[] = [];
+    const say = (line: string) => (said.push(line), demo.say(line));
+    demo.start();
+    const live: string[] = [];
+    for (const [i, scene] of SCENES.entries()) {
+      const label = `scene ${i + 1}/${SCENES.length}`;
+      demo.setScene(label, scene.title);
+      say(`▶ ${label}: ${scene.title}`);
+      RGB_PINS[scene.expectTwo.platform]!.forEach((v, k) => levels.set(9 + k, v));
+      TRAFFIC_PINS[scene.expectTwo.apps]!.forEach((v, k) => levels.set(2 + k, v));
+      await sleep(60);
+      await screen.settled();
+      const line = assertLooksRight(screen, cols, `${label}, ${cols} columns`, LIVE_TWO);
+      assert.ok(line, `${label}: a live line`);
+      live.push(line);
+      const apps = storyName(TWO[1]!.led, scene.expectTwo.apps);
+      assert.match(line, new RegExp(`^● platform ${scene.expectTwo.platform} .*●●● apps ${apps}\\b`), `${label}: both lights, each its own colour`);
+      say(`  LEDs: platform ${demo.leds()[0]!.name}, apps ${demo.leds()[1]!.name} (${label})`);
+    }
+    demo.stop();
+    await screen.settled();
+    assertEachOnce(screen, said);
+    if (cols === 200) assert.ok(live.some((l) => /\(pins 9=100% 10= {2}0% 11= {2}0%\) {2}●●● apps green {3}\(pins 2= {2}0% 3= {2}0% 4=100%\) {2}scene 7\/8: rclone serve s3 goes down/.test(l)), `pins and the title at 200 columns:\n${live.join("\n")}`);
+    if (cols < 80) assert.ok(live.every((l) => !l.includes("pins")), "the pins go first");
+  });
+}
+
+test("two lights, NO_COLOR: each light's colour in words, on the live line and before each scrolling line", async () => {
+  const screen = new Screen(80);
+  const tty = new FakeTty(80, screen);
+  const demo = new DemoScreen(tty, TWO, (pin) => (pin === 9 || pin === 4 ? 1 : 0), { TERM: "xterm-256color", NO_COLOR: "1" });
+  demo.start();
+  demo.say("light platform ok → failed");
+  await sleep(60);
+  demo.stop();
+  assert.doesNotMatch(tty.raw, /\x1b\[38/, "no colour escape");
+  assert.ok(tty.raw.includes("\r\x1b[2Kplatform red      apps green"), tty.raw);
+  assert.ok(tty.raw.includes("[red|green] light platform ok → failed"), tty.raw);
 });
 
 test("`fluxlight demo` in an 80-column pseudo-terminal: each line once, one live LED line, never wrapped", { timeout: 240_000 }, async () => {

@@ -66,6 +66,7 @@ test("every flag with a bad value, and its environment twin, exits 2 with one li
     { flag: "output", value: "yaml", says: /"yaml" is not one of table, json/ },
     { flag: "log-level", value: "verbose", says: /"verbose" is not one of trace, debug/ },
     { flag: "log-format", value: "xml", says: /"xml" is not one of json, pretty/ },
+    { flag: "story", value: "three-lights", says: /"three-lights" is not one of one-light, two-lights/ },
   ];
 
   // Every flag usage() shows is covered, so a new flag without a case fails here.
@@ -78,6 +79,10 @@ test("every flag with a bad value, and its environment twin, exits 2 with one li
     { name: "a value missing at the end", args: ["run", "--led"], env: {}, names: "--led", says: /needs a value: --led SPEC/ },
     { name: "a value missing before the next flag", args: ["run", "--context", "--led", "single:13"], env: {}, names: "--context", says: /needs a value/ },
     { name: "no kubeconfig anywhere", args: ["run"], env: { HOME: dir }, names: "--kubeconfig", says: /no cluster configuration found/ },
+    // The demo's story is the demo's: elsewhere it would be silently ignored.
+    { name: "--story on run", args: ["run", "--story", "two-lights"], env: {}, names: "--story", says: /only the demo tells a story; describe your own lights in a lights file \(--config\)$/ },
+    { name: "FLUXLIGHT_STORY on status", args: ["status"], env: { FLUXLIGHT_STORY: "one-light" }, names: "FLUXLIGHT_STORY", says: /only the demo tells a story/ },
+    { name: "the two-light story with --led", args: ["demo", "--story", "two-lights", "--led", "single:13"], env: {}, names: "--led", says: /the two-light story wires its own LEDs \(rgb:9,10,11 and traffic:2,3,4\); drop it, or the story$/ },
   ];
   for (const c of cases) {
     const withArgs = c.with ?? [];

@@ -30,6 +30,7 @@ test("defaults", () => {
     output: "table",
     fluxNamespace: "flux-system",
     apiProbeInterval: 10_000,
+    story: "one-light",
   });
   assert.deepEqual(defaults(), ok(["run"]));
 });
@@ -52,6 +53,7 @@ test("every flag, both spellings, before or after the command", () => {
     "--heartbeat-timeout", "0", "--usb-id", "2341:0043", "--usb-id=1A86:7523", "--http", "127.0.0.1:8080",
     "--log-format", "pretty", "--kinds", "kustomizations,Bucket", "--namespace", "flux-system", "--namespace=apps",
     "--selector", "tier=infra", "--output", "json", "--flux-namespace", "flux", "--api-probe-interval=2s",
+    "--story", "two-lights",
   ]);
   assert.deepEqual(c, {
     kubeconfig: "/etc/k3s.yaml",
@@ -71,6 +73,7 @@ test("every flag, both spellings, before or after the command", () => {
     output: "json",
     fluxNamespace: "flux",
     apiProbeInterval: 2000,
+    story: "two-lights",
   });
 });
 

@@ -85,6 +85,15 @@ test("live line: everything at 200 columns, the title cut at 80, no pins at 40",
   assert.equal(seen(liveLine(parts({ scene: "", title: "" }), 80)), "● LED red     (pins 9=100% 10=  0% 11=  0%)", "before the story");
 });
 
+test("live line with two lights (--story two-lights): a lamp per light, each named; the title goes first, then the pins, then the second light is cut", () => {
+  const two = parts({ label: "platform", more: [{ lamp: "●●●", name: "green", pins: "2=0% 3=0% 4=100%", label: "apps" }] });
+  assert.equal(seen(liveLine(two, 200)), "● platform red     (pins 9=100% 10=  0% 11=  0%)  ●●● apps green   (pins 2=  0% 3=  0% 4=100%)  scene 3/8: a bad commit: apps fails to build (BuildFailed)");
+  assert.equal(seen(liveLine(two, 80)), "● platform red      ●●● apps green  scene 3/8: a bad commit: apps fails to b…");
+  assert.equal(seen(liveLine(two, 40)), "● platform red      ●●● apps green");
+  assert.equal(seen(liveLine(two, 30)), "● platform red      ●●● ap…");
+  assert.equal(seen(liveLine({ ...two, lamp: "", more: [{ lamp: "", name: "green", pins: "", label: "apps" }] }, 60)), "platform red      apps green  scene 3/8: a bad commit: a…", "no colour");
+});
+
 test("live line (property): at any width it takes at most width - MARGIN columns and keeps the lamp whole", () => {
   const anyParts = fc.record({
     lamp: fc.constantFrom(`${RED}●${RESET}`, ""),
