@@ -39,9 +39,9 @@ export function lightsFileText(lights: readonly LightProps[]): string {
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /** The file read by the agent's own parser: its lights, or the synth fails with the agent's line. */
-export function agentLights(text: string): LightSettings[] {
+export function agentLights(text: string, construct = "FluxLight"): LightSettings[] {
   const parsed = parseLightsFile(text);
-  if (!parsed.ok) throw new Error(`FluxLight: lights: the agent would refuse the lights file (exit 2): ${parsed.error}`);
+  if (!parsed.ok) throw new Error(`${construct}: lights: the agent would refuse the lights file (exit 2): ${parsed.error}`);
   return parsed.value;
 }
 

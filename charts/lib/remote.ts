@@ -42,7 +42,7 @@ export class FluxLightRemoteAccess extends Construct {
     const namespace = props.namespace ?? NAME;
     const fluxNamespace = props.fluxNamespace ?? "flux-system";
     if (props.lights && (props.kinds || props.namespaces)) throw new Error("FluxLightRemoteAccess: lights cannot be combined with kinds or namespaces: the grant is made from the lights");
-    const grant = props.lights && lightsGrant(agentLights(lightsFileText(props.lights)));
+    const grant = props.lights && lightsGrant(agentLights(lightsFileText(props.lights), "FluxLightRemoteAccess"));
     const kinds = [...(grant?.kinds ?? props.kinds ?? ALL_FLUX_KINDS)];
     const namespaces = [...(grant?.namespaces ?? props.namespaces ?? [])];
     check({ namespace, fluxNamespace, kinds, namespaces, user: props.user });

@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { load } from "js-yaml";
 import { parseConfig } from "../../agent/cli/config.ts";
 import { parseLightsFile } from "../../agent/cli/lights-file.ts";
-import type { LightProps } from "../../charts/lib/lights.ts";
+import { lightsFileText, type LightProps } from "../../charts/lib/lights.ts";
 import { one, render, renderRemote, type Obj } from "./render.ts";
 
 const pod = (objs: Obj[]): Obj => one(objs, "Deployment").spec.template.spec;
@@ -32,6 +33,12 @@ describe("lights: the file in a ConfigMap, read with --config", () => {
       { name: "apps", led: { kind: "traffic", pins: { red: 2, yellow: 3, green: 4 } }, namespaces: ["apps"], selector: "tier!=experimental", kinds: ["Kustomization", "HelmRelease"] },
     ]);
     assert.equal(one(objects, "ConfigMap").metadata.namespace, "fluxlight");
+  });
+
+  it("writes any text as given (property): YAML's booleans, numbers, nulls, globs and quotes come back as the same strings", () => {
+    const text = fc.oneof(fc.string(), fc.constantFrom("null", "true", "no", "on", "~", "123", "0x1f", "1e3", "-", "*", "'", '"', "a: b", "#x", "[a]", "{a}"));
+    const light = fc.record({ name: text, led: text, namespaces: fc.array(text, { maxLength: 3 }), selector: text, names: fc.array(text, { maxLength: 3 }), clusters: fc.array(text, { maxLength: 2 }) });
+    fc.assert(fc.property(fc.array(light, { minLength: 1, maxLength: 3 }), (lights) => assert.deepEqual(load(lightsFileText(lights as LightProps[])), { lights: lights.map((l) => ({ ...l })) })));
   });
 
   it("tells the agent --config at the mounted file, and no single-light flag", () => {
@@ -85,6 +92,7 @@ describe("lights: the grant is the union of the lights' scopes, as the agent lis
     const rules = (objs: Obj[]) => objs.filter((o) => o.kind === "Role" || o.kind === "ClusterRole").map((o) => [o.kind, o.metadata.namespace, o.rules]);
     assert.deepEqual(rules(renderRemote({ lights: TWO })), rules(render({ lights: TWO }).objects));
     assert.throws(() => renderRemote({ lights: TWO, kinds: ["Bucket"] }), /lights cannot be combined with kinds or namespaces/);
+    assert.throws(() => renderRemote({ lights: [{ led: "single:99" }] }), /^Error: FluxLightRemoteAccess: lights: the agent would refuse the lights file \(exit 2\): lights\[0\]\.led: /);
   });
 });
 
