@@ -1,7 +1,10 @@
 // nix/examples/cdk8s-app.ts must keep working: it is what users copy.
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { readFileSync } from "node:fs";
 import { Testing } from "cdk8s";
+import { parseLightsFile } from "../../agent/cli/lights-file.ts";
+import { lightsFileText } from "../../charts/lib/lights.ts";
 import { load } from "js-yaml";
 import { addFluxLight, addFluxLightRemoteAccess, LIGHTS } from "../../nix/examples/cdk8s-app.ts";
 import { validate } from "./schemas.ts";
@@ -22,4 +25,13 @@ it("its grant for staging synthesizes valid objects", () => {
   const objects = Testing.synth(addFluxLightRemoteAccess(Testing.app()));
   assert.deepEqual(objects.flatMap((o) => validate(o)), []);
   assert.ok(objects.some((o) => o.kind === "Secret" && o.type === "kubernetes.io/service-account-token"));
+});
+
+it("README's two-light, two-cluster lights file is this example's lights", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const example = /### Several lights over two clusters[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(example, "README has the example");
+  const fromReadme = parseLightsFile(example);
+  assert.ok(fromReadme.ok, fromReadme.ok ? "" : fromReadme.error);
+  assert.deepEqual(fromReadme, parseLightsFile(lightsFileText(LIGHTS)));
 });
