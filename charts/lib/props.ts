@@ -76,7 +76,8 @@ export interface FluxLightProps {
   /**
    * The clusters to watch, each passed as `--context`: `in-cluster` is the pod's own cluster
    * (its service account), any other name a context of `remoteKubeconfig`. One light stands for
-   * them all. Default: the pod's own cluster only.
+   * them all; with `lights`, each light for those its `clusters` name (which are watched too).
+   * Default: the pod's own cluster only.
    */
   readonly contexts?: readonly string[];
   /**
